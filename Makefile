@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint load clean superuser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Serve the knowledge base locally with the paper's practices loaded (SQLite by default).
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_paper
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+load: install
+	DEBUG=true $(BIN)/python manage.py load_paper
+
+# The whole suite; DATABASE_URL chooses the database (SQLite when unset).
+test: install
+	DEBUG=false SECRET_KEY=test-only-not-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+# An admin account for the local site (asks for a name and password).
+superuser: install
+	DEBUG=true $(BIN)/python manage.py createsuperuser

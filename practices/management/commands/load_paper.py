@@ -1,0 +1,59 @@
+"""Load the paper's practices and the reference data, in dependency order.
+
+Every fixture names its records by natural key, so running this twice updates in place:
+it is safe to run on every start (``make run`` does).
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
+
+# Reference tables first, then the practices (each file lists a practice before its links
+# and figures), then the discussion questions and outcomes that point at practices.
+FIXTURES = [
+    "countries.yaml",
+    "themes.yaml",
+    "stages.yaml",
+    "target_groups.yaml",
+    "gcm_objectives.yaml",
+    "organisations.yaml",
+    "sources.yaml",
+    "practices_3_4_1_4_2_4_3.yaml",
+    "practices_4_4.yaml",
+    "practices_4_5_4.yaml",
+    "discussion.yaml",
+]
+
+
+def fixture_paths() -> list[Path]:
+    return [FIXTURE_DIR / name for name in FIXTURES if (FIXTURE_DIR / name).exists()]
+
+
+class Command(BaseCommand):
+    help = "Load the transcribed paper and reference data (idempotent: safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Load inside a transaction, then roll back."
+        )
+
+    def handle(self, *args, dry_run: bool, verbosity: int, **options):
+        paths = fixture_paths()
+        with transaction.atomic():
+            call_command("loaddata", *[str(p) for p in paths], verbosity=verbosity)
+            if dry_run:
+                transaction.set_rollback(True)
+        from practices.models import OutcomeMetric, Practice, Source
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{'Checked' if dry_run else 'Loaded'} {len(paths)} fixture files: "
+                f"{Practice.objects.count()} practices, {OutcomeMetric.objects.count()} figures, "
+                f"{Source.objects.count()} sources."
+            )
+        )

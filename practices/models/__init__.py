@@ -1,0 +1,17 @@
+from .discussion import DiscussionQuestion, Outcome
+from .practice import OutcomeMetric, Practice, PracticeCountry
+from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
+
+__all__ = [
+    "DiscussionQuestion",
+    "GCMObjective",
+    "Organisation",
+    "Outcome",
+    "OutcomeMetric",
+    "Practice",
+    "PracticeCountry",
+    "Source",
+    "Stage",
+    "TargetGroup",
+    "Theme",
+]

@@ -1,0 +1,474 @@
+"""A good practice, the countries it involves (with their migration role) and its figures."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .reference import Source
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+
+class PracticeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> "Practice":
+        return self.get(slug=slug)
+
+    def published(self) -> "PracticeQuerySet":
+        """Only what the public may see: every public page and export starts here."""
+        return self.filter(publication_state=Practice.PublicationState.PUBLISHED)
+
+    def search(self, query: str) -> "PracticeQuerySet":
+        """Practices whose text, organisations or countries contain every word of ``query``.
+
+        A plain substring match that works on every database; ranked full-text search on
+        PostgreSQL replaces it in the browsing work.
+        """
+        qs = self
+        for word in query.split()[:10]:
+            qs = qs.filter(
+                models.Q(title__icontains=word)
+                | models.Q(summary__icontains=word)
+                | models.Q(description__icontains=word)
+                | models.Q(lead_organisation__name__icontains=word)
+                | models.Q(lead_organisation__acronym__iexact=word)
+                | models.Q(countries__name__icontains=word)
+            )
+        return qs.distinct()
+
+    def with_card_data(self) -> "PracticeQuerySet":
+        """Everything a list row shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("lead_organisation").prefetch_related(
+            "themes",
+            models.Prefetch(
+                "country_links",
+                queryset=PracticeCountry.objects.select_related("country"),
+            ),
+        )
+
+    def with_detail_data(self) -> "PracticeQuerySet":
+        """Everything the detail page shows, in a fixed number of queries."""
+        return self.with_card_data().prefetch_related(
+            "partners",
+            "target_groups",
+            "stages",
+            "gcm_objectives",
+            models.Prefetch("sources", queryset=Source.objects.order_by("footnote", "key")),
+            models.Prefetch("metrics", queryset=OutcomeMetric.objects.select_related("source")),
+            "discussion_questions",
+            "outcomes",
+        )
+
+
+class Practice(models.Model):
+    class Scope(models.TextChoices):
+        UNILATERAL = "unilateral", _("Unilateral")
+        BILATERAL = "bilateral", _("Bilateral")
+        REGIONAL = "regional", _("Regional")
+        MULTILATERAL = "multilateral", _("Multilateral")
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programme or project")
+        POLICY = "policy", _("Policy, plan or strategy")
+        LAW = "law", _("Law or regulation")
+        SERVICE = "service", _("Service or institution")
+        AGREEMENT = "agreement", _("Agreement or MOU")
+        NETWORK = "network", _("Network or dialogue")
+        TOOL = "tool", _("Guide, tool or standard")
+        RESEARCH = "research", _("Research or data")
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        PLANNED = "planned", _("Planned")
+        UNDER_DISCUSSION = "under_discussion", _("Under discussion")
+
+    class EvidenceLevel(models.TextChoices):
+        # The paper warns of "a huge lack of evaluation and evidence of such examples being
+        # 'good practices'": most of its practices are described only.
+        DESCRIBED = "described", _("Described only")
+        OUTPUTS = "outputs", _("Outputs reported")
+        EVALUATED = "evaluated", _("Evaluated")
+        INDEPENDENT = "independent", _("Independently evaluated")
+
+    class PaperSection(models.TextChoices):
+        BACKGROUND = "3", _("3. Background and context")
+        GOOD_PRACTICES = "4", _("4. Current good policy practices")
+        FAMILY_REUNIFICATION = "4.1", _("4.1 Family reunification in the COD")
+        TRANSNATIONAL_FAMILIES = "4.2", _("4.2 Support for transnational families")
+        CHILDREN = "4.3", _("4.3 Support and protection for migrant children and adolescents")
+        GENDER = "4.4", _("4.4 Migration policies with a gender perspective")
+        HEALTH = "4.5", _("4.5 Health care provision for migrants in the migration process")
+
+    class PublicationState(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(_("summary"), help_text=_("One or two sentences."))
+    description = models.TextField(
+        _("description"),
+        help_text=_("Plain text. Keep a phrase of the source's own words so readers can find it."),
+    )
+    themes = models.ManyToManyField(
+        "practices.Theme", verbose_name=_("themes"), related_name="practices"
+    )
+    countries = models.ManyToManyField(
+        "countries.Country",
+        verbose_name=_("countries"),
+        through="practices.PracticeCountry",
+        related_name="practices",
+    )
+    coverage = models.CharField(
+        _("coverage"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "For regional or global practices whose source names a group rather than "
+            "countries, e.g. 'European Union and African states'."
+        ),
+    )
+    lead_organisation = models.ForeignKey(
+        "practices.Organisation",
+        verbose_name=_("lead organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_practices",
+    )
+    partners = models.ManyToManyField(
+        "practices.Organisation",
+        verbose_name=_("partner organisations"),
+        blank=True,
+        related_name="partner_practices",
+    )
+    target_groups = models.ManyToManyField(
+        "practices.TargetGroup",
+        verbose_name=_("target groups"),
+        blank=True,
+        related_name="practices",
+    )
+    stages = models.ManyToManyField(
+        "practices.Stage", verbose_name=_("stages"), blank=True, related_name="practices"
+    )
+    gcm_objectives = models.ManyToManyField(
+        "practices.GCMObjective",
+        verbose_name=_("GCM objectives"),
+        blank=True,
+        related_name="practices",
+        help_text=_("A curator's mapping: the paper (2010) predates the Compact (2018)."),
+    )
+    sources = models.ManyToManyField(
+        "practices.Source", verbose_name=_("sources"), blank=True, related_name="practices"
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    period_note = models.CharField(
+        _("period note"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the years were read from the source, e.g. 'for the last five years'."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        help_text=_("As last reported by the source."),
+    )
+    evidence_level = models.CharField(
+        _("evidence level"),
+        max_length=20,
+        choices=EvidenceLevel.choices,
+        default=EvidenceLevel.DESCRIBED,
+    )
+    evaluation_summary = models.TextField(_("evaluation summary"), blank=True)
+    evaluation_source = models.ForeignKey(
+        "practices.Source",
+        verbose_name=_("evaluation source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evaluated_practices",
+    )
+    paper_section = models.CharField(
+        _("paper section"),
+        max_length=4,
+        choices=PaperSection.choices,
+        blank=True,
+        help_text=_("Where the 2010 paper describes it; empty for practices added later."),
+    )
+    paper_reference = models.CharField(
+        _("place in the paper"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. 'second bullet' or 'footnote 22'."),
+    )
+    publication_state = models.CharField(
+        _("publication state"),
+        max_length=20,
+        choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+    )
+    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("state changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PracticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+        ordering = ["title"]
+        indexes = [
+            # published() is the first filter of every public query.
+            models.Index(fields=["publication_state", "title"], name="practices_state_title_idx"),
+            # The start-year range filter and the "by year" sort.
+            models.Index(fields=["start_year"], name="practices_start_year_idx"),
+            # The "recently updated" sort and the home page's recent practices.
+            models.Index(fields=["-updated_at"], name="practices_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(start_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="practices_practice_years_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_year__isnull=True)
+                | models.Q(start_year__gte=1900, start_year__lte=2100),
+                name="practices_practice_start_year_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True)
+                | models.Q(end_year__gte=1900, end_year__lte=2100),
+                name="practices_practice_end_year_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(slug=""), name="practices_practice_slug_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices:practice-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def period(self) -> str:
+        if self.start_year and self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year:
+            return _("since %(year)s") % {"year": self.start_year}
+        if self.end_year:
+            return _("until %(year)s") % {"year": self.end_year}
+        return ""
+
+    def related(self) -> "PracticeQuerySet":
+        """Other published practices sharing a country or a theme, most shared first.
+
+        Reads this practice's themes and countries from the prefetch cache when present.
+        """
+        theme_ids = [theme.pk for theme in self.themes.all()]
+        country_ids = list({link.country_id for link in self.country_links.all()})
+        return (
+            Practice.objects.published()
+            .exclude(pk=self.pk)
+            .filter(
+                models.Q(themes__in=theme_ids) | models.Q(country_links__country__in=country_ids)
+            )
+            .annotate(
+                shared_countries=models.Count(
+                    "country_links__country",
+                    filter=models.Q(country_links__country__in=country_ids),
+                    distinct=True,
+                ),
+                shared_themes=models.Count(
+                    "themes", filter=models.Q(themes__in=theme_ids), distinct=True
+                ),
+            )
+            .order_by("-shared_countries", "-shared_themes", "title")
+        )
+
+    def links_by_role(self) -> list[tuple[str, list["PracticeCountry"]]]:
+        """Country links grouped COO, COT, COD; uses the prefetched links when present."""
+        groups = []
+        links = list(self.country_links.all())
+        for role in PracticeCountry.Role:
+            members = [link for link in links if link.role == role.value]
+            if members:
+                groups.append((role, members))
+        return groups
+
+
+class PracticeCountryQuerySet(models.QuerySet):
+    def get_by_natural_key(self, practice_slug: str, iso2: str, role: str):
+        return self.get(practice__slug=practice_slug, country__iso2=iso2, role=role)
+
+
+class PracticeCountry(models.Model):
+    """A country's part in a practice: its migration role, and how it is involved.
+
+    One country can hold two roles in one practice (Mexico is both a country of origin and
+    of transit for child protection), but each role only once.
+    """
+
+    class Role(models.TextChoices):
+        COO = "COO", _("Country of origin")
+        COT = "COT", _("Country of transit")
+        COD = "COD", _("Country of destination")
+
+    class Involvement(models.TextChoices):
+        IMPLEMENTING = "implementing", _("Implementing")
+        PARTNER = "partner", _("Partner")
+        BENEFICIARY = "beneficiary", _("Beneficiary")
+        CONTEXT = "context", _("Named on the migration route")
+
+    practice = models.ForeignKey(
+        Practice,
+        verbose_name=_("practice"),
+        on_delete=models.CASCADE,
+        related_name="country_links",
+    )
+    country = models.ForeignKey(
+        "countries.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="practice_links",
+    )
+    role = models.CharField(_("role"), max_length=3, choices=Role.choices)
+    involvement = models.CharField(
+        _("involvement"),
+        max_length=20,
+        choices=Involvement.choices,
+        default=Involvement.IMPLEMENTING,
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = PracticeCountryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("practice country")
+        verbose_name_plural = _("practice countries")
+        ordering = ["role", "country__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "country", "role"],
+                name="practices_practicecountry_one_role_each",
+            ),
+        ]
+        indexes = [
+            # The role filters (cod=MX): find practices by country and role in one probe.
+            models.Index(fields=["country", "role"], name="practices_country_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} ({self.role})"
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.practice.slug, self.country.iso2, self.role)
+
+    natural_key.dependencies = ["practices.practice", "countries.country"]
+
+
+class OutcomeMetricQuerySet(models.QuerySet):
+    def get_by_natural_key(self, practice_slug: str, label: str, year: int):
+        return self.get(practice__slug=practice_slug, label=label, year=year)
+
+
+class OutcomeMetric(models.Model):
+    """One number the source gives about a practice, with its unit and year."""
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exact")
+        ABOUT = "about", _("about")
+        MORE_THAN = "more_than", _("more than")
+        TARGET = "target", _("target")
+
+    practice = models.ForeignKey(
+        Practice, verbose_name=_("practice"), on_delete=models.CASCADE, related_name="metrics"
+    )
+    label = models.CharField(_("label"), max_length=200)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text=_("How the source states it: 'around 17,000', 'more than 300', 'to be trained'."),
+    )
+    unit = models.CharField(_("unit"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
+    comparison_note = models.CharField(_("comparison or note"), max_length=300, blank=True)
+    source = models.ForeignKey(
+        "practices.Source",
+        verbose_name=_("source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="metrics",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = OutcomeMetricQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome metric")
+        verbose_name_plural = _("outcome metrics")
+        ordering = ["practice", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "label", "year"], name="practices_metric_label_year_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="practices_metric_value_not_negative"
+            ),
+            models.CheckConstraint(condition=~models.Q(unit=""), name="practices_metric_has_unit"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1900, year__lte=2100),
+                name="practices_metric_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.display_value} {self.unit} ({self.year})"
+
+    def natural_key(self) -> tuple[str, str, int]:
+        return (self.practice.slug, self.label, self.year)
+
+    natural_key.dependencies = ["practices.practice"]
+
+    @property
+    def display_value(self) -> str:
+        """The value as the paper states it: '10,831', '17', 'more than 300'."""
+        if self.value == self.value.to_integral():
+            text = f"{int(self.value):,}"
+        else:
+            text = f"{self.value.normalize():,f}"
+        prefix = {
+            self.Qualifier.ABOUT: _("about"),
+            self.Qualifier.MORE_THAN: _("more than"),
+        }.get(self.qualifier)
+        return f"{prefix} {text}" if prefix else text

@@ -1,0 +1,75 @@
+"""The cast and helpers every test module shares.
+
+The paper's fixtures are loaded once per test session into the test database; each test runs
+in a transaction that is rolled back, so tests may change data freely.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from practices.models import Practice, PracticeCountry, Theme
+
+PAPER = Path(__file__).resolve().parent.parent / "fixtures" / "paper"
+PAPER_TEXT = (PAPER / "gfmd-2010-rt2.2-family-gender-migration.txt").read_text(encoding="utf-8")
+
+
+def normalise(text: str) -> str:
+    """Collapse the PDF's line breaks and spacing so passages compare as running text."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_paper", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Serve static names unhashed: the hashed manifest exists only after collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def paper_text() -> str:
+    return normalise(PAPER_TEXT)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-admin-1")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def make_practice(slug: str = "test-practice", *, countries=(("MX", "COD"),), **fields):
+    """A published practice with one theme and the given (iso2, role) links."""
+    from countries.models import Country
+
+    defaults = {
+        "title": slug.replace("-", " ").title(),
+        "summary": "A summary.",
+        "description": "A description.",
+        "scope": Practice.Scope.UNILATERAL,
+        "kind": Practice.Kind.PROGRAMME,
+        "status": Practice.Status.ONGOING,
+        "publication_state": Practice.PublicationState.PUBLISHED,
+    }
+    defaults.update(fields)
+    practice = Practice.objects.create(slug=slug, **defaults)
+    practice.themes.add(Theme.objects.get(slug="children"))
+    for iso2, role in countries:
+        PracticeCountry.objects.create(
+            practice=practice, country=Country.objects.get(iso2=iso2), role=role
+        )
+    return practice

@@ -1,0 +1,44 @@
+"""Curators can reach and edit every model in the admin; strangers cannot."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from practices.models import Practice
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    *apps.get_app_config("practices").get_models(),
+    *apps.get_app_config("countries").get_models(),
+]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_every_model_is_registered_and_its_pages_open(admin_client, model):
+    assert admin.site.is_registered(model)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert admin_client.get(changelist).status_code == 200
+    assert (
+        admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
+        == 200
+    )
+    obj = model.objects.first()
+    if obj is not None:
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert admin_client.get(change).status_code == 200
+
+
+def test_practice_form_has_inlines_for_countries_figures_and_sources(admin_client):
+    practice = Practice.objects.get(slug="mx-child-protection-officers-opi")
+    response = admin_client.get(reverse("admin:practices_practice_change", args=[practice.pk]))
+    prefixes = {formset.formset.prefix for formset in response.context["inline_admin_formsets"]}
+    assert prefixes == {"country_links", "metrics", "Practice_sources"}
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get(reverse("admin:practices_practice_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]

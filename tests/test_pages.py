@@ -1,0 +1,96 @@
+"""The public pages show the paper's data, only what is published, in a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from practices.models import Practice
+
+from .conftest import make_practice
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_URLS = [
+    "/",
+    "/practices/",
+    "/practices/?q=children",
+    "/practices/pt-family-reunification-support-offices/",
+    "/themes/children/",
+    "/countries/",
+    "/countries/mx/",
+    "/about/",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_answer(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_home_counts_practices_per_theme(client):
+    response = client.get("/")
+    children = next(t for t in response.context["themes"] if t.slug == "children")
+    assert children.practice_count == Practice.objects.filter(themes__slug="children").count()
+    assert response.context["practice_count"] == Practice.objects.published().count()
+
+
+def test_detail_page_shows_every_figure_with_unit_and_year(client):
+    practice = Practice.objects.get(slug="pt-family-reunification-support-offices")
+    html = client.get(practice.get_absolute_url()).content.decode()
+    assert "10,831" in html
+    assert "2009" in html
+    for metric in practice.metrics.all():
+        assert metric.label in html
+        assert metric.unit in html
+    assert "Country of destination" in html
+    assert "Portugal" in html
+
+
+def test_detail_page_shows_sources_with_footnote_numbers(client):
+    html = client.get("/practices/bh-abolition-kafeel-sponsorship/").content.decode()
+    assert "Footnote 22" in html
+    assert "Kafeel" in html
+
+
+def test_country_page_groups_practices_by_role(client):
+    response = client.get(reverse("countries:country-detail", kwargs={"iso2": "mx"}))
+    roles = {role for role, _label, _practices in response.context["by_role"]}
+    assert {"COO", "COT", "COD"} <= roles
+    cod = next(ps for role, _l, ps in response.context["by_role"] if role == "COD")
+    assert "mx-frontier-worker-migration-form" in {p.slug for p in cod}
+
+
+def test_unknown_country_and_practice_give_404(client):
+    assert client.get("/countries/zz/").status_code == 404
+    assert client.get("/practices/no-such-practice/").status_code == 404
+    assert client.get("/themes/no-such-theme/").status_code == 404
+
+
+def test_draft_is_nowhere_public(client):
+    make_practice("secret-draft", title="Secret draft practice", publication_state="draft")
+    assert client.get("/practices/secret-draft/").status_code == 404
+    for url in [*PUBLIC_URLS, "/practices/?q=Secret"]:
+        assert "Secret draft practice" not in client.get(url).content.decode(), url
+
+
+def test_search_finds_words_in_any_case(client):
+    response = client.get("/practices/", {"q": "kafeel"})
+    slugs = [p.slug for p in response.context["page"]]
+    assert slugs == ["bh-abolition-kafeel-sponsorship"]
+
+
+def test_bad_page_numbers_are_clamped(client):
+    for page in ["abc", "0", "999999", "-1"]:
+        assert client.get("/practices/", {"page": page}).status_code == 200
+
+
+@pytest.mark.parametrize("extra", [10, 200])
+def test_list_page_queries_do_not_grow_with_practices(client, django_assert_max_num_queries, extra):
+    for i in range(extra):
+        make_practice(f"bulk-{i:03}", countries=[("MX", "COD"), ("GT", "COO")])
+    with django_assert_max_num_queries(6):
+        client.get("/practices/")
+
+
+def test_detail_page_query_count_is_fixed(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        client.get("/practices/mx-child-protection-officers-opi/")
