@@ -62,11 +62,14 @@ def about(request):
     context = {
         "evidence_levels": Practice.EvidenceLevel.choices,
         "roles": PracticeCountry.Role.choices,
-        "sections": Practice.objects.published()
-        .exclude(paper_section="")
-        .values("paper_section")
-        .annotate(n=Count("id"))
-        .order_by("paper_section"),
+        "sections": [
+            (Practice.PaperSection(row["paper_section"]).label, row["n"])
+            for row in Practice.objects.published()
+            .exclude(paper_section="")
+            .values("paper_section")
+            .annotate(n=Count("id"))
+            .order_by("paper_section")
+        ],
         "unevaluated": Practice.objects.published()
         .filter(Q(evidence_level="described") | Q(evidence_level="outputs"))
         .count(),

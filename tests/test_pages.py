@@ -94,3 +94,11 @@ def test_list_page_queries_do_not_grow_with_practices(client, django_assert_max_
 def test_detail_page_query_count_is_fixed(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(16):
         client.get("/practices/mx-child-protection-officers-opi/")
+
+
+def test_countries_are_listed_origin_then_transit_then_destination(client):
+    response = client.get("/practices/", {"q": "Officers for the Protection of Infants"})
+    practice = next(p for p in response.context["page"] if p.slug.endswith("opi"))
+    roles = [link.role for link in practice.country_links.all()]
+    assert roles == sorted(roles, key=["COO", "COT", "COD"].index)
+    assert roles[0] == "COO" and roles[-1] == "COD"

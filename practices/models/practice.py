@@ -43,7 +43,7 @@ class PracticeQuerySet(models.QuerySet):
             "themes",
             models.Prefetch(
                 "country_links",
-                queryset=PracticeCountry.objects.select_related("country"),
+                queryset=PracticeCountry.objects.select_related("country").in_cycle_order(),
             ),
         )
 
@@ -94,7 +94,7 @@ class Practice(models.Model):
 
     class PaperSection(models.TextChoices):
         BACKGROUND = "3", _("3. Background and context")
-        GOOD_PRACTICES = "4", _("4. Current good policy practices")
+        REGIONAL_AND_INTERNATIONAL = "4", _("4. Regional entities and international organisations")
         FAMILY_REUNIFICATION = "4.1", _("4.1 Family reunification in the COD")
         TRANSNATIONAL_FAMILIES = "4.2", _("4.2 Support for transnational families")
         CHILDREN = "4.3", _("4.3 Support and protection for migrant children and adolescents")
@@ -326,6 +326,17 @@ class Practice(models.Model):
 class PracticeCountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug: str, iso2: str, role: str):
         return self.get(practice__slug=practice_slug, country__iso2=iso2, role=role)
+
+    def in_cycle_order(self) -> "PracticeCountryQuerySet":
+        """Origin, transit, destination (the order a migrant travels), then by country name."""
+        return self.order_by(
+            models.Case(
+                models.When(role="COO", then=0),
+                models.When(role="COT", then=1),
+                default=2,
+            ),
+            "country__name",
+        )
 
 
 class PracticeCountry(models.Model):
