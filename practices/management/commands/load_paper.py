@@ -43,17 +43,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
+        from practices.models import OutcomeMetric, Practice, Source
+
         paths = fixture_paths()
         with transaction.atomic():
             call_command("loaddata", *[str(p) for p in paths], verbosity=verbosity)
+            # Counted inside the transaction, so a dry run reports what it would have loaded.
+            counts = (
+                Practice.objects.count(),
+                OutcomeMetric.objects.count(),
+                Source.objects.count(),
+            )
             if dry_run:
                 transaction.set_rollback(True)
-        from practices.models import OutcomeMetric, Practice, Source
-
         self.stdout.write(
             self.style.SUCCESS(
                 f"{'Checked' if dry_run else 'Loaded'} {len(paths)} fixture files: "
-                f"{Practice.objects.count()} practices, {OutcomeMetric.objects.count()} figures, "
-                f"{Source.objects.count()} sources."
+                f"{counts[0]} practices, {counts[1]} figures, {counts[2]} sources"
+                f"{' (dry run: nothing written)' if dry_run else ''}."
             )
         )
