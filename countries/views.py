@@ -2,7 +2,7 @@ from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
 
-from practices.models import Practice, PracticeCountry
+from practices.models import Practice, group_by_role
 
 from .models import Country
 
@@ -19,24 +19,11 @@ def country_list(request):
 
 def country_detail(request, iso2):
     country = get_object_or_404(Country, iso2=iso2.upper())
-    practices = (
-        Practice.objects.published()
-        .filter(country_links__country=country)
-        .distinct()
-        .with_card_data()
-        .order_by("title")
-    )
-    by_role = []
-    for role, label in PracticeCountry.Role.choices:
-        members = [
-            p
-            for p in practices
-            if any(
-                link.country_id == country.pk and link.role == role
-                for link in p.country_links.all()
-            )
-        ]
-        if members:
-            by_role.append((role, label, members))
-    context = {"country": country, "by_role": by_role, "practice_count": len(practices)}
+    practices = Practice.objects.published().for_country(country).with_card_data()
+    practices = list(practices.order_by("title"))
+    context = {
+        "country": country,
+        "by_role": group_by_role(practices, country),
+        "practice_count": len(practices),
+    }
     return render(request, "countries/country_detail.html", context)

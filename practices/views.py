@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from countries.models import Country
@@ -71,7 +71,7 @@ def about(request):
             .order_by("paper_section")
         ],
         "unevaluated": Practice.objects.published()
-        .filter(Q(evidence_level="described") | Q(evidence_level="outputs"))
+        .filter(evidence_level__in=["described", "outputs"])
         .count(),
     }
     return render(request, "practices/about.html", context)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from countries.models import Country
 from practices.models import Practice, PracticeCountry, Theme
 
 PAPER = Path(__file__).resolve().parent.parent / "fixtures" / "paper"
@@ -54,8 +55,6 @@ def admin_client(client, superuser):
 
 def make_practice(slug: str = "test-practice", *, countries=(("MX", "COD"),), **fields):
     """A published practice with one theme and the given (iso2, role) links."""
-    from countries.models import Country
-
     defaults = {
         "title": slug.replace("-", " ").title(),
         "summary": "A summary.",

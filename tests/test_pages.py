@@ -53,9 +53,9 @@ def test_detail_page_shows_sources_with_footnote_numbers(client):
 
 def test_country_page_groups_practices_by_role(client):
     response = client.get(reverse("countries:country-detail", kwargs={"iso2": "mx"}))
-    roles = {role for role, _label, _practices in response.context["by_role"]}
+    roles = {role for role, _practices in response.context["by_role"]}
     assert {"COO", "COT", "COD"} <= roles
-    cod = next(ps for role, _l, ps in response.context["by_role"] if role == "COD")
+    cod = next(ps for role, ps in response.context["by_role"] if role == "COD")
     assert "mx-frontier-worker-migration-form" in {p.slug for p in cod}
 
 

@@ -1,5 +1,5 @@
 from .discussion import DiscussionQuestion, Outcome
-from .practice import OutcomeMetric, Practice, PracticeCountry
+from .practice import OutcomeMetric, Practice, PracticeCountry, group_by_role
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "Stage",
     "TargetGroup",
     "Theme",
+    "group_by_role",
 ]

@@ -19,6 +19,17 @@ class PracticeQuerySet(models.QuerySet):
         """Only what the public may see: every public page and export starts here."""
         return self.filter(publication_state=Practice.PublicationState.PUBLISHED)
 
+    def for_country(self, country, role: str | None = None) -> "PracticeQuerySet":
+        """Practices that involve ``country``; with ``role``, in that very role.
+
+        Country and role are matched in one filter call, so both conditions hold on the same
+        link row: Mexico as a destination, not Mexico in some role and some other destination.
+        """
+        conditions = {"country_links__country": country}
+        if role:
+            conditions["country_links__role"] = role
+        return self.filter(**conditions).distinct()
+
     def search(self, query: str) -> "PracticeQuerySet":
         """Practices whose text, organisations or countries contain every word of ``query``.
 
@@ -483,3 +494,24 @@ class OutcomeMetric(models.Model):
             self.Qualifier.MORE_THAN: _("more than"),
         }.get(self.qualifier)
         return f"{prefix} {text}" if prefix else text
+
+
+def group_by_role(practices, country) -> list[tuple["PracticeCountry.Role", list[Practice]]]:
+    """The practices under each role ``country`` holds in them (origin, transit, destination).
+
+    Reads the prefetched country links (``with_card_data()``); a practice where the country
+    holds two roles appears under both.
+    """
+    groups = []
+    for role in PracticeCountry.Role:
+        members = [
+            practice
+            for practice in practices
+            if any(
+                link.country_id == country.pk and link.role == role
+                for link in practice.country_links.all()
+            )
+        ]
+        if members:
+            groups.append((role, members))
+    return groups

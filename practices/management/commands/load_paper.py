@@ -31,7 +31,9 @@ FIXTURES = [
 
 
 def fixture_paths() -> list[Path]:
-    return [FIXTURE_DIR / name for name in FIXTURES if (FIXTURE_DIR / name).exists()]
+    # Every file must be there: loaddata stops with the missing name rather than loading a
+    # partial base.
+    return [FIXTURE_DIR / name for name in FIXTURES]
 
 
 class Command(BaseCommand):
