@@ -1,6 +1,14 @@
+import unicodedata
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def name_sort_key(name: str) -> str:
+    """Sort key that reads "Réunion" as "reunion": the same order on every database,
+    whatever its collation (PostgreSQL's C collation puts accented letters after "z")."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 class CountryQuerySet(models.QuerySet):

@@ -4,13 +4,13 @@ from django.shortcuts import get_object_or_404, render
 
 from practices.models import Practice, group_by_role
 
-from .models import Country
+from .models import Country, name_sort_key
 
 
 def country_list(request):
-    countries = Country.objects.with_practice_counts().order_by("region", "subregion", "name")
+    countries = Country.objects.with_practice_counts().order_by("region")
     regions = [
-        (region or "—", list(members))
+        (region or "—", sorted(members, key=lambda c: name_sort_key(c.name)))
         for region, members in groupby(countries, key=lambda c: c.region)
     ]
     context = {"regions": regions}

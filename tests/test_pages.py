@@ -104,3 +104,13 @@ def test_countries_are_listed_origin_then_transit_then_destination(client):
     roles = [link.role for link in practice.country_links.all()]
     assert roles == sorted(roles, key=["COO", "COT", "COD"].index)
     assert roles[0] == "COO" and roles[-1] == "COD"
+
+
+def test_country_index_lists_each_region_alphabetically(client):
+    regions = dict(client.get("/countries/").context["regions"])
+    africa = [country.name for country in regions["Africa"]]
+    assert len(africa) == 60
+    assert africa[:3] == ["Algeria", "Angola", "Benin"]
+    # Accents do not push a name to the end, whatever the database's collation.
+    assert africa.index("Réunion") < africa.index("Rwanda")
+    assert africa.index("Côte d'Ivoire") < africa.index("Djibouti")
