@@ -4,6 +4,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# The UN M49 regions a country belongs to, as country-converter names them (it files the
+# Antarctic territories under "Antarctica", where M49 has no region). The region filter takes
+# their slugs: region=africa, region=americas.
+REGIONS = ("Africa", "Americas", "Antarctica", "Asia", "Europe", "Oceania")
+
 
 def name_sort_key(name: str) -> str:
     """Sort key that reads "Réunion" as "reunion": the same order on every database,

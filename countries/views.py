@@ -2,7 +2,8 @@ from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
 
-from practices.models import Practice, group_by_role
+from practices.coverage import country_role_table
+from practices.models import Practice, Theme, group_by_role
 
 from .models import Country, name_sort_key
 
@@ -21,9 +22,12 @@ def country_detail(request, iso2):
     country = get_object_or_404(Country, iso2=iso2.upper())
     practices = Practice.objects.published().for_country(country).with_card_data()
     practices = list(practices.order_by("title"))
+    themes = list(Theme.objects.all())
     context = {
         "country": country,
         "by_role": group_by_role(practices, country),
         "practice_count": len(practices),
+        "themes": themes,
+        "role_table": country_role_table(country, themes),
     }
     return render(request, "countries/country_detail.html", context)

@@ -1,12 +1,24 @@
+from datetime import date
+from urllib.parse import quote
+
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from countries.models import Country
 
+from . import coverage as cov
+from .export import COLUMNS as EXPORT_COLUMNS
+from .export import export_rows, stream_csv, stream_json
+from .facets import facets_for
+from .filters import PracticeFilter, querystring
 from .models import OutcomeMetric, Practice, PracticeCountry, Theme
 
 PAGE_SIZE = 25
+PAGE_SIZES = (10, 25, 50, 100)
+MAX_PAGE_SIZE = PAGE_SIZES[-1]
 
 
 def home(request):
@@ -32,13 +44,77 @@ def home(request):
 
 
 def practice_list(request):
-    practices = Practice.objects.published().with_card_data().order_by("title")
-    query = request.GET.get("q", "").strip()[:200]
-    if query:
-        practices = practices.search(query)
-    page = Paginator(practices, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query}
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    page_size, notes = page_size_from(request.GET)
+    paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
+    page, page_note = page_from(paginator, request.GET.get("page"))
+    params = filterset.params()
+    if page_size != PAGE_SIZE:
+        params.append(("page_size", str(page_size)))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "facets": facets_for(filterset, paginator.count),
+        "chips": filterset.chips(),
+        "ignored": filterset.ignored(),
+        "notes": [*notes, page_note] if page_note else notes,
+        "params": params,
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "export_query": querystring(filterset.params()),
+    }
     return render(request, "practices/practice_list.html", context)
+
+
+def page_size_from(data) -> tuple[int, list[str]]:
+    """The page size asked for, clamped to 1..MAX_PAGE_SIZE, with a note when changed."""
+    raw = (data.get("page_size") or "").strip()
+    if not raw:
+        return PAGE_SIZE, []
+    if not raw.isdigit() or int(raw) < 1:
+        return PAGE_SIZE, [
+            _("Page size “%(v)s” is not a number of practices; showing %(n)s.")
+            % {"v": raw[:20], "n": PAGE_SIZE}
+        ]
+    if int(raw) > MAX_PAGE_SIZE:
+        return MAX_PAGE_SIZE, [_("A page shows at most %(n)s practices.") % {"n": MAX_PAGE_SIZE}]
+    return int(raw), []
+
+
+def page_from(paginator, number):
+    """The page asked for, or the nearest that exists, with a note when it did not."""
+    page = paginator.get_page(number)
+    if number not in (None, "", str(page.number)):
+        return page, _("There is no page “%(asked)s”; showing page %(n)s of %(total)s.") % {
+            "asked": str(number)[:20],
+            "n": page.number,
+            "total": paginator.num_pages,
+        }
+    return page, None
+
+
+def export_csv(request):
+    return _export(request, stream_csv, "text/csv; charset=utf-8", "csv")
+
+
+def export_json(request):
+    return _export(request, stream_json, "application/json; charset=utf-8", "json")
+
+
+def _export(request, stream, content_type, extension):
+    """The list page's rows (same query string, every page), streamed as a download."""
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = StreamingHttpResponse(
+        stream(export_rows(filterset.sorted_qs()), base_url), content_type=content_type
+    )
+    filename = f"gfmd-practices-{date.today():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
+    if ignored:
+        # The same values the list page would name as ignored, for scripts that check.
+        response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
+    return response
 
 
 def practice_detail(request, slug):
@@ -58,9 +134,34 @@ def theme_detail(request, slug):
     return render(request, "practices/theme_detail.html", context)
 
 
+def theme_list(request):
+    themes = Theme.objects.with_practice_counts()
+    context = {"themes": themes, "chart": cov.theme_chart(themes)}
+    return render(request, "practices/theme_list.html", context)
+
+
+def coverage(request):
+    requested = request.GET.get("role", "").strip()
+    # An unknown role is not an error: the page says so and shows every role.
+    role = requested.upper() if requested.upper() in PracticeCountry.Role.values else ""
+    matrix = cov.coverage_matrix(role)
+    context = {
+        "matrix": matrix,
+        "role": role,
+        "role_label": PracticeCountry.Role(role).label if role else "",
+        "roles": PracticeCountry.Role.choices,
+        "unknown_role": requested[:30] if requested and not role else "",
+        # The charts count every published practice, whatever the role chosen.
+        "theme_chart": cov.theme_chart(matrix.themes),
+        "region_chart": cov.region_chart(),
+    }
+    return render(request, "practices/coverage.html", context)
+
+
 def about(request):
     context = {
         "evidence_levels": Practice.EvidenceLevel.choices,
+        "export_columns": EXPORT_COLUMNS,
         "roles": PracticeCountry.Role.choices,
         "sections": [
             (Practice.PaperSection(row["paper_section"]).label, row["n"])

@@ -1,6 +1,7 @@
 """A good practice, the countries it involves (with their migration role) and its figures."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -31,22 +32,19 @@ class PracticeQuerySet(models.QuerySet):
         return self.filter(**conditions).distinct()
 
     def search(self, query: str) -> "PracticeQuerySet":
-        """Practices whose text, organisations or countries contain every word of ``query``.
+        """Practices matching ``query``, whatever its accents or case (``practices.search``).
 
-        A plain substring match that works on every database; ranked full-text search on
-        PostgreSQL replaces it in the browsing work.
+        Full-text on PostgreSQL (stored vector, GIN index); every word on SQLite.
         """
-        qs = self
-        for word in query.split()[:10]:
-            qs = qs.filter(
-                models.Q(title__icontains=word)
-                | models.Q(summary__icontains=word)
-                | models.Q(description__icontains=word)
-                | models.Q(lead_organisation__name__icontains=word)
-                | models.Q(lead_organisation__acronym__iexact=word)
-                | models.Q(countries__name__icontains=word)
-            )
-        return qs.distinct()
+        from practices.search import filter_by_text
+
+        return filter_by_text(self, query)
+
+    def by_relevance(self, query: str) -> "PracticeQuerySet":
+        """Best matches of ``query`` first, then by title."""
+        from practices.search import order_by_relevance
+
+        return order_by_relevance(self, query)
 
     def with_card_data(self) -> "PracticeQuerySet":
         """Everything a list row shows, in a fixed number of queries whatever the page size."""
@@ -239,6 +237,9 @@ class Practice(models.Model):
         blank=True,
         related_name="+",
     )
+    # Kept up to date by practices.search.update_search_index (on save, on load, on import).
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

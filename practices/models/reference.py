@@ -27,14 +27,18 @@ class NaturalKeyModel(models.Model):
 
 class ThemeQuerySet(NaturalKeyQuerySet):
     def with_practice_counts(self) -> "ThemeQuerySet":
-        """Each theme with ``practice_count``: its published practices, in one query."""
+        """Each theme with ``practice_count``: its published practices, in one query.
+
+        Ordered explicitly: Django drops ``Meta.ordering`` from GROUP BY queries, which would
+        leave the themes in whatever order the database returns them.
+        """
         return self.annotate(
             practice_count=models.Count(
                 "practices",
                 filter=models.Q(practices__publication_state="published"),
                 distinct=True,
             )
-        )
+        ).order_by(*Theme._meta.ordering)
 
 
 class Theme(NaturalKeyModel):

@@ -46,10 +46,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
         from practices.models import OutcomeMetric, Practice, Source
+        from practices.search import update_search_index
 
         paths = fixture_paths()
         with transaction.atomic():
             call_command("loaddata", *[str(p) for p in paths], verbosity=verbosity)
+            # loaddata saves raw, without the signals that index a practice on save.
+            update_search_index()
             # Counted inside the transaction, so a dry run reports what it would have loaded.
             counts = (
                 Practice.objects.count(),

@@ -1,0 +1,228 @@
+"""Counts beside every filter option: how many practices the list would show with it.
+
+For an option not yet ticked in a facet with no selection, that is the practices matching every
+other filter and the option. Within a facet, values OR together, so once some are ticked,
+ticking one more gives the current results plus the practices that match the other filters and
+the new option but none of the ticked ones: the current total plus the count of that
+difference. For a ticked option, the count is how many of the current results carry it.
+Either way the number is the length of the list its link leads to (or, once ticked, of its
+share of the current list), never a guess.
+
+Each facet costs one aggregate query (organisations two: lead and partner), whatever the
+number of options and practices.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.utils.text import slugify
+
+from countries.models import Country, name_sort_key
+
+from .filters import PracticeFilter, querystring
+from .models import GCMObjective, Organisation, Practice, Stage, TargetGroup, Theme
+
+# Facets whose every option is shown, even at zero: the gaps are information. Long facets
+# (countries, organisations) list only options with practices, plus the ticked ones.
+COUNTRY_FACETS = {"country": None, "coo": "COO", "cot": "COT", "cod": "COD"}
+FIELD_FACETS = {
+    "scope": ("scope", Practice.Scope),
+    "kind": ("kind", Practice.Kind),
+    "evidence": ("evidence_level", Practice.EvidenceLevel),
+    "status": ("status", Practice.Status),
+}
+RELATED_FACETS = {
+    "theme": (Theme, "practices"),
+    "target_group": (TargetGroup, "practices"),
+    "stage": (Stage, "practices"),
+    "gcm": (GCMObjective, "practices"),
+}
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option]
+
+    @property
+    def selected(self) -> list[Option]:
+        return [option for option in self.options if option.selected]
+
+
+class FacetCounter:
+    """Computes every facet of one filtered list."""
+
+    def __init__(self, filterset: PracticeFilter, total: int):
+        self.filterset = filterset
+        self.total = total
+        self.selections = filterset.selections()
+        self.params = filterset.params()
+        self.current_ids = filterset.qs.order_by().values("pk")
+
+    def facets(self) -> list[Facet]:
+        order = [
+            "theme",
+            "region",
+            "country",
+            "coo",
+            "cot",
+            "cod",
+            "target_group",
+            "stage",
+            "kind",
+            "scope",
+            "evidence",
+            "status",
+            "gcm",
+            "organisation",
+        ]
+        builders = {
+            **dict.fromkeys(RELATED_FACETS, self._related),
+            **dict.fromkeys(COUNTRY_FACETS, self._country),
+            **dict.fromkeys(FIELD_FACETS, self._field),
+            "region": self._region,
+            "organisation": self._organisation,
+        }
+        return [
+            Facet(name, self.filterset.filters[name].label, builders[name](name)) for name in order
+        ]
+
+    # -- the counting rule, shared by every facet ------------------------------------------
+
+    def _scope(self, name: str):
+        """(others, selected keys): the practices every other filter passes, and the ticks."""
+        selection = self.selections[name]
+        others = self.filterset.queryset_without(name).order_by().values("pk")
+        return others, [self.filterset.filters[name].key(item) for item in selection.items]
+
+    def _count(self, name: str, key: str, raw: int, selected_keys: list[str]) -> int:
+        if key in selected_keys or not selected_keys:
+            return raw
+        return self.total + raw
+
+    def _option(self, name, key, label, raw, selected_keys) -> Option:
+        selected = key in selected_keys
+        url = querystring(
+            self.params,
+            drop=(name, key) if selected else None,
+            add=None if selected else (name, key),
+        )
+        return Option(key, label, self._count(name, key, raw, selected_keys), selected, url)
+
+    def _new_only(self, practice_ref: str, selected_option: Q | None) -> Q:
+        """Rows counted: a ticked option's own, or practices outside the current results."""
+        outside = ~Q(**{f"{practice_ref}__in": self.current_ids})
+        return outside if selected_option is None else selected_option | outside
+
+    # -- the facets ------------------------------------------------------------------------
+
+    def _related(self, name: str) -> list[Option]:
+        model, relation = RELATED_FACETS[name]
+        others, keys = self._scope(name)
+        condition = Q(**{f"{relation}__in": others})
+        items = self.selections[name].items
+        if items:
+            condition &= self._new_only(relation, Q(pk__in=[item.pk for item in items]))
+        # Meta.ordering is not applied to a GROUP BY query: order explicitly (themes in the
+        # paper's order, stages in cycle order).
+        rows = model.objects.annotate(n=Count(relation, filter=condition, distinct=True)).order_by(
+            *model._meta.ordering
+        )
+        key = self.filterset.filters[name].key
+        return [self._option(name, key(row), str(row), row.n, keys) for row in rows]
+
+    def _country(self, name: str) -> list[Option]:
+        others, keys = self._scope(name)
+        condition = Q(practice_links__practice__in=others)
+        if COUNTRY_FACETS[name]:
+            condition &= Q(practice_links__role=COUNTRY_FACETS[name])
+        items = self.selections[name].items
+        if items:
+            condition &= self._new_only(
+                "practice_links__practice", Q(pk__in=[item.pk for item in items])
+            )
+        rows = (
+            Country.objects.annotate(
+                n=Count("practice_links__practice", filter=condition, distinct=True)
+            )
+            .filter(Q(n__gt=0) | Q(iso2__in=keys))
+            .order_by("-n")
+        )
+        options = [self._option(name, row.iso2, row.name, row.n, keys) for row in rows]
+        return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
+
+    def _region(self, name: str) -> list[Option]:
+        others, keys = self._scope(name)
+        condition = Q(practice_links__practice__in=others)
+        items = self.selections[name].items
+        if items:
+            condition &= self._new_only("practice_links__practice", Q(region__in=items))
+        rows = (
+            Country.objects.exclude(region="")
+            .values("region")
+            .annotate(n=Count("practice_links__practice", filter=condition, distinct=True))
+            .order_by("region")
+        )
+        return [
+            self._option(name, slugify(row["region"]), row["region"], row["n"], keys)
+            for row in rows
+            if row["n"] or slugify(row["region"]) in keys
+        ]
+
+    def _field(self, name: str) -> list[Option]:
+        field, choices = FIELD_FACETS[name]
+        others, keys = self._scope(name)
+        rows = Practice.objects.filter(pk__in=others)
+        if keys:
+            rows = rows.filter(self._new_only("pk", Q(**{f"{field}__in": keys})))
+        counts = dict(rows.order_by().values_list(field).annotate(n=Count("pk")))
+        return [
+            self._option(name, value, label, counts.get(value, 0), keys)
+            for value, label in choices.choices
+        ]
+
+    def _organisation(self, name: str) -> list[Option]:
+        # A practice counts once per organisation, whether it leads or partners (or both):
+        # lead counts, plus partner counts where the partner is not also the lead.
+        others, keys = self._scope(name)
+        items = self.selections[name].items
+        ticked = [item.pk for item in items]
+        leads = Practice.objects.filter(pk__in=others, lead_organisation__isnull=False)
+        partners = Practice.partners.through.objects.filter(practice__in=others).exclude(
+            organisation=F("practice__lead_organisation")
+        )
+        if items:
+            leads = leads.filter(self._new_only("pk", Q(lead_organisation__in=ticked)))
+            partners = partners.filter(self._new_only("practice", Q(organisation__in=ticked)))
+        counts: dict[int, int] = {}
+        organisations = {org.pk: org for org in items}
+        fields = ("pk", "slug", "name", "acronym")
+        for rows, prefix, counted in (
+            (leads, "lead_organisation__", Count("pk")),
+            (partners, "organisation__", Count("practice", distinct=True)),
+        ):
+            grouped = rows.order_by().values(*[prefix + f for f in fields]).annotate(n=counted)
+            for row in grouped:
+                pk = row[prefix + "pk"]
+                counts[pk] = counts.get(pk, 0) + row["n"]
+                organisations.setdefault(pk, Organisation(**{f: row[prefix + f] for f in fields}))
+        options = [
+            self._option(name, org.slug, str(org), counts.get(pk, 0), keys)
+            for pk, org in organisations.items()
+        ]
+        return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
+
+
+def facets_for(filterset: PracticeFilter, total: int) -> list[Facet]:
+    """Every facet of the list ``filterset`` gives, with counts (see the module docstring)."""
+    return FacetCounter(filterset, total).facets()

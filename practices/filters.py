@@ -1,0 +1,417 @@
+"""The practice list's filters: one FilterSet shared by the list page and both exports.
+
+Values in the URL are slugs, ISO codes, acronyms or choice values, never database ids, so a
+bookmarked or shared URL keeps working. Several values of one parameter OR together
+(``theme=children&theme=health``); different parameters AND together. Every filter is an
+``EXISTS`` on the practice, never a join, so no practice is listed twice.
+
+A bookmarked URL may name something that no longer exists or was mistyped. The valid values
+are still applied, and each ignored one is reported (``PracticeFilter.ignored``) rather than
+emptying the page, which is django-filter's default for an invalid form.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower, Upper
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from countries.models import REGIONS, Country
+
+from .models import GCMObjective, Organisation, Practice, PracticeCountry, Stage, TargetGroup, Theme
+
+# More values than this in one parameter are dropped (and reported): no list needs them, and
+# a URL with thousands of them is an attack, not a bookmark.
+MAX_VALUES = 50
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass
+class Selection:
+    """What one multi-value parameter asked for: the known values, and the unknown ones."""
+
+    items: list = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class SelectionField(forms.Field):
+    """A repeatable parameter whose unknown values are set aside instead of failing the form.
+
+    ``lookup(keys)`` returns ``{key: item}`` for the keys that exist; ``normalise`` turns what
+    a user typed into a key ("mx" -> "MX").
+    """
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, lookup, normalise=str.strip, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.lookup = lookup
+        self.normalise = normalise
+
+    def clean(self, value) -> Selection:
+        # A NUL byte is never part of a code, and PostgreSQL refuses it in a query.
+        raw = [str(v) for v in (value or []) if str(v).strip()]
+        nul = [v for v in raw if "\x00" in v]
+        raw = [v for v in raw if "\x00" not in v]
+        selection = Selection(ignored=[v.replace("\x00", "")[:60] for v in raw[MAX_VALUES:] + nul])
+        raw = raw[:MAX_VALUES]
+        if not raw:
+            return selection
+        found = self.lookup({self.normalise(v) for v in raw})
+        for value in raw:
+            key = self.normalise(value)
+            if key in found:
+                if found[key] not in selection.items:
+                    selection.items.append(found[key])
+            else:
+                selection.ignored.append(value[:60])
+        return selection
+
+
+def _by(model_or_qs, attr: str):
+    """A lookup that fetches rows whose ``attr`` is one of the keys, in one query."""
+
+    def lookup(keys):
+        queryset = getattr(model_or_qs, "objects", model_or_qs)
+        return {getattr(obj, attr): obj for obj in queryset.filter(**{f"{attr}__in": keys})}
+
+    return lookup
+
+
+def _countries(keys):
+    # ISO 3166 alpha-2 or alpha-3, any case: "MX", "mx", "MEX".
+    found = {}
+    for country in Country.objects.filter(Q(iso2__in=keys) | Q(iso3__in=keys)):
+        found[country.iso2] = found[country.iso3] = country
+    return found
+
+
+def _organisations(keys):
+    # A slug ("iom") or an acronym in any case ("IOM", "iom"); a slug wins over an acronym.
+    found = {}
+    organisations = Organisation.objects.annotate(acronym_upper=Upper("acronym")).filter(
+        Q(slug__in=keys) | Q(acronym_upper__in=[key.upper() for key in keys])
+    )
+    for org in organisations:
+        if org.acronym:
+            found.setdefault(org.acronym.lower(), org)
+        found[org.slug] = org
+    return found
+
+
+def _gcm_numbers(keys):
+    numbers = [int(k) for k in keys if k.isdigit() and len(k) <= 2]
+    return {str(obj.number): obj for obj in GCMObjective.objects.filter(number__in=numbers)}
+
+
+def _choices(choices):
+    def lookup(keys):
+        return {value: value for value, _label in choices if value in keys}
+
+    return lookup
+
+
+REGION_SLUGS = {slugify(region): region for region in REGIONS}
+
+
+def _regions(keys):
+    return {key: REGION_SLUGS[key] for key in keys if key in REGION_SLUGS}
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper()
+
+
+def _lower(value: str) -> str:
+    return value.strip().lower()
+
+
+def _choice_label(choices):
+    def display(value):
+        return choices(value).label
+
+    return display
+
+
+def _iso2(country) -> str:
+    return country.iso2
+
+
+class FacetFilter(django_filters.Filter):
+    """A repeatable parameter matched by an EXISTS subquery built by ``condition``."""
+
+    field_class = SelectionField
+
+    def __init__(self, *args, condition, key=lambda item: item.slug, display=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.condition = condition
+        # How a selected item reads on its chip: "Mexico", "Bilateral".
+        self.display = display
+        # The canonical URL value of a selected item: a slug, an ISO2 code, a number.
+        self.key = key
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(self.condition(value.items))
+
+
+def _linked(through, **match):
+    """EXISTS a row of ``through`` for this practice matching ``match``."""
+    return Exists(through.objects.filter(practice=OuterRef("pk"), **match))
+
+
+def _country_role(role: str | None):
+    def condition(countries):
+        # Country and role on the same link row: cod=MX is Mexico itself as a destination.
+        match = {"country__in": countries}
+        if role:
+            match["role"] = role
+        return _linked(PracticeCountry, **match)
+
+    return condition
+
+
+def _organisation_condition(organisations):
+    return Q(lead_organisation__in=organisations) | _linked(
+        Practice.partners.through, organisation__in=organisations
+    )
+
+
+def _field_in(name: str):
+    def condition(values):
+        return Q(**{f"{name}__in": values})
+
+    return condition
+
+
+def country_facet(label, role: str | None) -> FacetFilter:
+    """A country by ISO code (any case, alpha-2 or alpha-3), in ``role`` or in any role."""
+    return FacetFilter(
+        label=label, condition=_country_role(role), lookup=_countries, normalise=_upper, key=_iso2
+    )
+
+
+def choice_facet(label, field_name: str, choices) -> FacetFilter:
+    """One of a Practice field's choice values: scope=bilateral."""
+    return FacetFilter(
+        label=label,
+        condition=_field_in(field_name),
+        lookup=_choices(choices.choices),
+        normalise=_lower,
+        key=str,
+        display=_choice_label(choices),
+    )
+
+
+class PracticeFilter(django_filters.FilterSet):
+    SORTS = {
+        "relevance": _("Relevance"),
+        "title": _("Title"),
+        "newest": _("Newest first (start year)"),
+        "oldest": _("Oldest first (start year)"),
+        "updated": _("Recently updated"),
+    }
+
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    theme = FacetFilter(
+        label=_("Theme"),
+        condition=lambda items: _linked(Practice.themes.through, theme__in=items),
+        lookup=_by(Theme, "slug"),
+        normalise=_lower,
+    )
+    country = country_facet(_("Country (any role)"), None)
+    coo = country_facet(_("Country of origin"), PracticeCountry.Role.COO)
+    cot = country_facet(_("Country of transit"), PracticeCountry.Role.COT)
+    cod = country_facet(_("Country of destination"), PracticeCountry.Role.COD)
+    region = FacetFilter(
+        label=_("Region"),
+        condition=lambda regions: _linked(PracticeCountry, country__region__in=regions),
+        lookup=_regions,
+        normalise=lambda v: slugify(v.strip()),
+        key=slugify,
+    )
+    target_group = FacetFilter(
+        label=_("Target group"),
+        condition=lambda items: _linked(Practice.target_groups.through, targetgroup__in=items),
+        lookup=_by(TargetGroup, "slug"),
+        normalise=_lower,
+    )
+    stage = FacetFilter(
+        label=_("Migration stage"),
+        condition=lambda items: _linked(Practice.stages.through, stage__in=items),
+        lookup=_by(Stage, "slug"),
+        normalise=_lower,
+    )
+    gcm = FacetFilter(
+        label=_("GCM objective"),
+        condition=lambda items: _linked(Practice.gcm_objectives.through, gcmobjective__in=items),
+        lookup=_gcm_numbers,
+        key=lambda item: str(item.number),
+    )
+    organisation = FacetFilter(
+        label=_("Organisation (lead or partner)"),
+        condition=_organisation_condition,
+        lookup=_organisations,
+        normalise=_lower,
+    )
+    scope = choice_facet(_("Scope"), "scope", Practice.Scope)
+    kind = choice_facet(_("Kind"), "kind", Practice.Kind)
+    evidence = choice_facet(_("Evidence level"), "evidence_level", Practice.EvidenceLevel)
+    status = choice_facet(_("Status"), "status", Practice.Status)
+    year_from = django_filters.NumberFilter(
+        field_name="start_year",
+        lookup_expr="gte",
+        label=_("Started in or after"),
+        min_value=1900,
+        max_value=2100,
+    )
+    year_to = django_filters.NumberFilter(
+        field_name="start_year",
+        lookup_expr="lte",
+        label=_("Started in or before"),
+        min_value=1900,
+        max_value=2100,
+    )
+
+    class Meta:
+        model = Practice
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.notes: list[str] = []
+
+    # -- filtering -------------------------------------------------------------------------
+
+    @property
+    def query(self) -> str:
+        return (self.form.cleaned_data.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value.strip()[:MAX_QUERY_LENGTH])
+
+    def queryset_without(self, name: str | None):
+        """The practices every filter but ``name`` lets through: what a facet counts over."""
+        self.errors  # noqa: B018  (validates the form, as FilterSet.qs does)
+        queryset = self.queryset.all()
+        for filter_name, value in self.form.cleaned_data.items():
+            if filter_name != name:
+                queryset = self.filters[filter_name].filter(queryset, value)
+        return queryset
+
+    @property
+    def sort(self) -> str:
+        wanted = (self.data.get("sort") or "").strip()
+        if wanted in self.SORTS and (wanted != "relevance" or self.query):
+            return wanted
+        return "relevance" if self.query else "title"
+
+    def sorted_qs(self):
+        """The filtered practices in the order the user asked for."""
+        queryset = self.qs
+        match self.sort:
+            case "relevance":
+                return queryset.by_relevance(self.query)
+            case "newest":
+                return queryset.order_by(
+                    F("start_year").desc(nulls_last=True), Lower("title"), "pk"
+                )
+            case "oldest":
+                return queryset.order_by(F("start_year").asc(nulls_last=True), Lower("title"), "pk")
+            case "updated":
+                return queryset.order_by("-updated_at", Lower("title"), "pk")
+        return queryset.order_by(Lower("title"), "pk")
+
+    # -- what the page tells the user ------------------------------------------------------
+
+    def selections(self) -> dict[str, Selection]:
+        """Each facet parameter's selection (empty ones included), in declaration order."""
+        self.errors  # noqa: B018
+        return {
+            # Not `or`: an empty selection may still carry the ignored values.
+            name: self.form.cleaned_data.get(name, Selection())
+            for name, filter_ in self.filters.items()
+            if isinstance(filter_, FacetFilter)
+        }
+
+    def ignored(self) -> list[tuple[str, str, str]]:
+        """(parameter, value, why) for every value the list did not apply."""
+        found = []
+        for name, selection in self.selections().items():
+            label = self.filters[name].label
+            for value in selection.ignored:
+                found.append((name, value, _("no such %(what)s") % {"what": str(label).lower()}))
+        for name, errors in self.form.errors.items():
+            value = (self.data.get(name) or "")[:60]
+            found.append((name, value, " ".join(str(e) for e in errors)))
+        raw_q = self.data.get("q") or ""
+        if len(raw_q.strip()) > MAX_QUERY_LENGTH:
+            found.append(
+                (
+                    "q",
+                    raw_q.strip()[:30] + "…",
+                    _("only the first %(n)s characters are searched") % {"n": MAX_QUERY_LENGTH},
+                )
+            )
+        wanted_sort = (self.data.get("sort") or "").strip()
+        if wanted_sort and wanted_sort not in self.SORTS:
+            found.append(("sort", wanted_sort[:60], _("not a sort order")))
+        return found
+
+    # -- URLs that reproduce the view ------------------------------------------------------
+
+    def params(self) -> list[tuple[str, str]]:
+        """The applied filters as canonical URL parameters (ISO2 codes, slugs), sort included.
+
+        Ignored values are left out, so links built from these drop them.
+        """
+        self.errors  # noqa: B018
+        data = self.form.cleaned_data
+        pairs = [("q", self.query)] if self.query else []
+        for name, selection in self.selections().items():
+            pairs += [(name, self.filters[name].key(item)) for item in selection.items]
+        for name in ("year_from", "year_to"):
+            if data.get(name) is not None:
+                pairs.append((name, str(int(data[name]))))
+        if (self.data.get("sort") or "").strip() == self.sort:
+            pairs.append(("sort", self.sort))
+        return pairs
+
+    def chips(self) -> list[tuple[str, str, str]]:
+        """(filter label, value label, query string without it) for each applied filter."""
+        pairs = self.params()
+        chips = []
+        if self.query:
+            chips.append((_("Search"), self.query, querystring(pairs, drop=("q", self.query))))
+        for name, selection in self.selections().items():
+            for item in selection.items:
+                key = self.filters[name].key(item)
+                label = self.filters[name].display(item)
+                chips.append(
+                    (self.filters[name].label, label, querystring(pairs, drop=(name, key)))
+                )
+        for name in ("year_from", "year_to"):
+            value = self.form.cleaned_data.get(name)
+            if value is not None:
+                value = str(int(value))
+                chips.append(
+                    (self.filters[name].label, value, querystring(pairs, drop=(name, value)))
+                )
+        return chips
+
+
+def querystring(pairs, *, drop=None, add=None) -> str:
+    """``pairs`` as a query string, without the pair ``drop`` and with the pair ``add``."""
+    pairs = [pair for pair in pairs if pair != drop]
+    if add and add not in pairs:
+        pairs.append(add)
+    return urlencode(pairs)
