@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint load clean superuser
+.PHONY: install run test lint load clean superuser screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ load: install
 # The whole suite; DATABASE_URL chooses the database (SQLite when unset).
 test: install
 	DEBUG=false SECRET_KEY=test-only-not-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+# Full-page PNGs of the main pages at 1280 and 390 px wide, of a site already running
+# (`make run` in another terminal), into SHOTS (default /tmp/gfmd-shots). Needs Debian's chromium.
+screenshots: install
+	$(BIN)/python tests/browser/screenshots.py http://$(HOST):$(PORT) $(if $(SHOTS),--out $(SHOTS))
 
 lint: install
 	$(BIN)/ruff check .

@@ -395,11 +395,11 @@ def test_pages_have_no_inline_style_or_script(client, url):
     assert "<script" not in html
 
 
-def test_charts_are_images_with_a_title_and_their_numbers_as_text(client):
+def test_charts_are_titled_groups_of_links_named_with_their_numbers(client):
     html = client.get("/coverage/").content.decode()
-    assert html.count('role="img"') == 2
+    assert html.count('class="bar-chart" role="group"') == 2
     assert '<title id="chart-themes-title">' in html
     assert '<title id="chart-regions-title">' in html
-    # The numbers are also in a table screen readers read (role="img" hides the drawing).
+    # Each bar is a link whose name carries the number, for screen readers and keyboards.
     for theme in Theme.objects.with_practice_counts():
-        assert f'<th scope="row">{theme.name}</th><td>{theme.practice_count}</td>' in html
+        assert f'aria-label="{theme.name}: {theme.practice_count} practices"' in html
