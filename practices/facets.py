@@ -9,10 +9,11 @@ Either way the number is the length of the list its link leads to (or, once tick
 share of the current list), never a guess.
 
 Each facet costs one aggregate query (organisations two: lead and partner), whatever the
-number of options and practices.
+number of options and practices; the country facets with nothing ticked share one, and so do
+the choice-field facets (scope, kind, evidence, status).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, F, Q
 from django.utils.text import slugify
@@ -20,7 +21,15 @@ from django.utils.text import slugify
 from countries.models import Country, name_sort_key
 
 from .filters import PracticeFilter, querystring
-from .models import GCMObjective, Organisation, Practice, Stage, TargetGroup, Theme
+from .models import (
+    GCMObjective,
+    Organisation,
+    Practice,
+    PracticeCountry,
+    Stage,
+    TargetGroup,
+    Theme,
+)
 
 # Facets whose every option is shown, even at zero: the gaps are information. Long facets
 # (countries, organisations) list only options with practices, plus the ticked ones.
@@ -45,7 +54,9 @@ class Option:
     label: str
     count: int
     selected: bool
-    url: str
+    url: str | None  # None: a country listed only for its role options, not itself an option
+    # For a country: the same country as origin, transit and destination (coo/cot/cod).
+    roles: list["Option"] = field(default_factory=list)
 
 
 @dataclass
@@ -56,7 +67,21 @@ class Facet:
 
     @property
     def selected(self) -> list[Option]:
-        return [option for option in self.options if option.selected]
+        return [
+            option
+            for option in self.options
+            if option.selected or any(role.selected for role in option.roles)
+        ]
+
+    @property
+    def ticked_roles(self) -> list[tuple[str, str]]:
+        """(parameter, value) of each ticked role option: kept by the form as hidden fields."""
+        return [
+            (role.label.lower(), role.value)
+            for option in self.options
+            for role in option.roles
+            if role.selected
+        ]
 
 
 class FacetCounter:
@@ -93,9 +118,28 @@ class FacetCounter:
             "region": self._region,
             "organisation": self._organisation,
         }
-        return [
-            Facet(name, self.filterset.filters[name].label, builders[name](name)) for name in order
-        ]
+        facets = {
+            name: Facet(name, self.filterset.filters[name].label, builders[name](name))
+            for name in order
+        }
+        self._nest_roles(facets)
+        return list(facets.values())
+
+    def _nest_roles(self, facets: dict[str, Facet]) -> None:
+        """Show each country once, its role options (COO 6, COT 3, COD 2) beside it.
+
+        Four lists of the same countries would be long to read and to render; the role
+        options keep their own counts and links, and stay reachable when ticked.
+        """
+        by_country = {option.value: option for option in facets["country"].options}
+        for name in ("coo", "cot", "cod"):
+            for option in facets.pop(name).options:
+                if option.value not in by_country:
+                    # A country the role's own list has but the any-role list has not (the
+                    # other filters differ): its role options, without an any-role one.
+                    by_country[option.value] = Option(option.value, option.label, 0, False, None)
+                    facets["country"].options.append(by_country[option.value])
+                by_country[option.value].roles.append(replace(option, label=name.upper()))
 
     # -- the counting rule, shared by every facet ------------------------------------------
 
@@ -143,23 +187,53 @@ class FacetCounter:
 
     def _country(self, name: str) -> list[Option]:
         others, keys = self._scope(name)
-        condition = Q(practice_links__practice__in=others)
-        if COUNTRY_FACETS[name]:
-            condition &= Q(practice_links__role=COUNTRY_FACETS[name])
-        items = self.selections[name].items
-        if items:
-            condition &= self._new_only(
+        if not keys:
+            rows = self._unticked_country_counts()
+            options = [
+                self._option(name, iso2, label, counts[name], keys)
+                for (iso2, label), counts in rows.items()
+                if counts[name]
+            ]
+        else:
+            in_others = Q(practice_links__practice__in=others)
+            if COUNTRY_FACETS[name]:
+                in_others &= Q(practice_links__role=COUNTRY_FACETS[name])
+            items = self.selections[name].items
+            condition = in_others & self._new_only(
                 "practice_links__practice", Q(pk__in=[item.pk for item in items])
             )
-        rows = (
-            Country.objects.annotate(
-                n=Count("practice_links__practice", filter=condition, distinct=True)
-            )
-            .filter(Q(n__gt=0) | Q(iso2__in=keys))
-            .order_by("-n")
-        )
-        options = [self._option(name, row.iso2, row.name, row.n, keys) for row in rows]
+            # Listed: every country the other filters leave practices for (ticking one that
+            # adds nothing new still gives the current total), and the ticked ones.
+            rows = Country.objects.annotate(
+                n=Count("practice_links__practice", filter=condition, distinct=True),
+                listed=Count("practice_links__practice", filter=in_others),
+            ).filter(Q(listed__gt=0) | Q(iso2__in=keys))
+            options = [self._option(name, row.iso2, row.name, row.n, keys) for row in rows]
         return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
+
+    def _unticked_country_counts(self) -> dict[tuple[str, str], dict[str, int]]:
+        """Per country, its practices in the current list in any role and in each role.
+
+        Every country facet with nothing ticked counts over the current list, so they share
+        this one query (cached for the request) instead of one each.
+        """
+        if not hasattr(self, "_country_counts"):
+            counts = {
+                name: Count(
+                    "practice", filter=Q(role=role) if role else None, distinct=role is None
+                )
+                for name, role in COUNTRY_FACETS.items()
+            }
+            rows = (
+                PracticeCountry.objects.filter(practice__in=self.current_ids)
+                .values("country__iso2", "country__name")
+                .annotate(**counts)
+                .order_by()
+            )
+            self._country_counts = {
+                (row["country__iso2"], row["country__name"]): row for row in rows
+            }
+        return self._country_counts
 
     def _region(self, name: str) -> list[Option]:
         others, keys = self._scope(name)
@@ -181,15 +255,36 @@ class FacetCounter:
 
     def _field(self, name: str) -> list[Option]:
         field, choices = FIELD_FACETS[name]
-        others, keys = self._scope(name)
-        rows = Practice.objects.filter(pk__in=others)
-        if keys:
-            rows = rows.filter(self._new_only("pk", Q(**{f"{field}__in": keys})))
-        counts = dict(rows.order_by().values_list(field).annotate(n=Count("pk")))
+        keys = [self.filterset.filters[name].key(item) for item in self.selections[name].items]
+        if not keys:
+            counts = self._unticked_field_counts()[name]
+        else:
+            rows = self.filterset.queryset_without(name).filter(
+                self._new_only("pk", Q(**{f"{field}__in": keys}))
+            )
+            counts = dict(rows.order_by().values_list(field).annotate(n=Count("pk")))
         return [
             self._option(name, value, label, counts.get(value, 0), keys)
             for value, label in choices.choices
         ]
+
+    def _unticked_field_counts(self) -> dict[str, dict[str, int]]:
+        """Scope, kind, evidence and status counts over the current list, in one query.
+
+        (A field facet with a tick counts over a different list, so it has its own query.)
+        """
+        if not hasattr(self, "_field_counts"):
+            aggregates = {
+                f"{name}__{value}": Count("pk", filter=Q(**{field: value}))
+                for name, (field, choices) in FIELD_FACETS.items()
+                for value in choices.values
+            }
+            totals = self.filterset.qs.order_by().aggregate(**aggregates)
+            self._field_counts = {
+                name: {value: totals[f"{name}__{value}"] for value in choices.values}
+                for name, (field, choices) in FIELD_FACETS.items()
+            }
+        return self._field_counts
 
     def _organisation(self, name: str) -> list[Option]:
         # A practice counts once per organisation, whether it leads or partners (or both):

@@ -228,7 +228,7 @@ class PracticeFilter(django_filters.FilterSet):
         lookup=_by(Theme, "slug"),
         normalise=_lower,
     )
-    country = country_facet(_("Country (any role)"), None)
+    country = country_facet(_("Country"), None)
     coo = country_facet(_("Country of origin"), PracticeCountry.Role.COO)
     cot = country_facet(_("Country of transit"), PracticeCountry.Role.COT)
     cod = country_facet(_("Country of destination"), PracticeCountry.Role.COD)

@@ -25,6 +25,16 @@ def listed(client, query: str = "") -> list[str]:
         page += 1
 
 
+def options(facets):
+    """(parameter, option) for every option shown, the role options nested under countries."""
+    for facet in facets:
+        for option in facet.options:
+            if option.url is not None:  # a country listed only for its role options
+                yield facet.name, option
+            for role in option.roles:
+                yield role.label.lower(), role
+
+
 def count_for(query: str) -> int:
     """How many practices the list gives for a query string (without rendering the page)."""
     return PracticeFilter(QueryDict(query), queryset=Practice.objects.published()).qs.count()
@@ -148,10 +158,8 @@ def test_drafts_are_not_counted_or_listed(client):
     response = client.get("/practices/?cod=MX")
     mexico = next(
         option
-        for facet in response.context["facets"]
-        if facet.name == "cod"
-        for option in facet.options
-        if option.value == "MX"
+        for name, option in options(response.context["facets"])
+        if name == "cod" and option.value == "MX"
     )
     assert mexico.count == 2
 
@@ -169,18 +177,17 @@ def test_each_facet_count_is_the_size_of_the_list_it_links_to(client, state):
     response = client.get(f"/practices/?{state}")
     total = response.context["page"].paginator.count
     checked = 0
-    for facet in response.context["facets"]:
-        for option in facet.options:
-            if option.selected:
-                # A ticked option counts the current results that carry it: the list with
-                # the other filters and this option alone.
-                others = [(k, v) for k, v in parse_qsl(state) if k != facet.name]
-                alone = "&".join(f"{k}={v}" for k, v in [*others, (facet.name, option.value)])
-                assert option.count == count_for(alone), (facet.name, option.value)
-                assert option.count <= total
-            else:
-                assert option.count == count_for(option.url), (facet.name, option.value)
-            checked += 1
+    for name, option in options(response.context["facets"]):
+        if option.selected:
+            # A ticked option counts the current results that carry it: the list with the
+            # other filters and this option alone.
+            others = [(k, v) for k, v in parse_qsl(state) if k != name]
+            alone = "&".join(f"{k}={v}" for k, v in [*others, (name, option.value)])
+            assert option.count == count_for(alone), (name, option.value)
+            assert option.count <= total
+        else:
+            assert option.count == count_for(option.url), (name, option.value)
+        checked += 1
     assert checked > 40
 
 
@@ -242,11 +249,13 @@ def test_the_list_works_without_javascript(client):
 @pytest.mark.parametrize(
     ("query", "queries"),
     [
-        # count, page, themes, country links, and one aggregate per facet (organisations two).
-        ("", 4 + 15),
-        # plus one lookup of each parameter's values.
-        ("theme=children&cod=US&page_size=100", 2 + 4 + 15),
-        ("q=children&sort=relevance&year_from=1990", 4 + 15),
+        # count, page, themes, country links; one aggregate for each of theme, target group,
+        # stage and GCM objective, one for the countries in every role, one for regions, one
+        # for scope, kind, evidence and status, two for organisations (lead, partner).
+        ("", 4 + 9),
+        # plus one lookup of each parameter's values, and a ticked facet counts on its own.
+        ("theme=children&cod=US&page_size=100", 2 + 4 + 9 + 1),
+        ("q=children&sort=relevance&year_from=1990", 4 + 9),
     ],
 )
 def test_list_page_queries_are_fixed(client, django_assert_num_queries, extra, query, queries):

@@ -1,9 +1,12 @@
 """A good practice, the countries it involves (with their migration role) and its figures."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -250,8 +253,13 @@ class Practice(models.Model):
         verbose_name_plural = _("practices")
         ordering = ["title"]
         indexes = [
-            # published() is the first filter of every public query.
-            models.Index(fields=["publication_state", "title"], name="practices_state_title_idx"),
+            # published() is the first filter of every public query, and the list's default
+            # order is by title whatever its case.
+            models.Index(
+                models.F("publication_state"),
+                Lower("title"),
+                name="practices_state_ltitle_idx",
+            ),
             # The start-year range filter and the "by year" sort.
             models.Index(fields=["start_year"], name="practices_start_year_idx"),
             # The "recently updated" sort and the home page's recent practices.
@@ -486,14 +494,15 @@ class OutcomeMetric(models.Model):
     @property
     def display_value(self) -> str:
         """The value as the paper states it: '10,831', '17', 'more than 300'."""
-        if self.value == self.value.to_integral():
-            text = f"{int(self.value):,}"
-        else:
-            text = f"{self.value.normalize():,f}"
+        return self.format_value(self.value, self.qualifier)
+
+    @classmethod
+    def format_value(cls, value: Decimal, qualifier: str) -> str:
+        text = f"{int(value):,}" if value == value.to_integral() else f"{value.normalize():,f}"
         prefix = {
-            self.Qualifier.ABOUT: _("about"),
-            self.Qualifier.MORE_THAN: _("more than"),
-        }.get(self.qualifier)
+            cls.Qualifier.ABOUT: _("about"),
+            cls.Qualifier.MORE_THAN: _("more than"),
+        }.get(qualifier)
         return f"{prefix} {text}" if prefix else text
 
 
