@@ -14,7 +14,14 @@ def country_list(request):
         (region or "—", sorted(members, key=lambda c: name_sort_key(c.name)))
         for region, members in groupby(countries, key=lambda c: c.region)
     ]
-    context = {"regions": regions}
+    context = {
+        "regions": regions,
+        # The few countries the base has practices for, most first, before the full index.
+        "with_practices": sorted(
+            (c for _region, members in regions for c in members if c.practice_count),
+            key=lambda c: (-c.practice_count, name_sort_key(c.name)),
+        ),
+    }
     return render(request, "countries/country_list.html", context)
 
 

@@ -83,10 +83,15 @@ def test_bad_page_numbers_are_clamped(client):
         assert client.get("/practices/", {"page": page}).status_code == 200
 
 
-def test_detail_page_query_count_is_fixed(client, django_assert_num_queries):
+@pytest.mark.parametrize("extra", [10, 200])
+def test_detail_page_query_count_is_fixed(client, django_assert_num_queries, extra):
+    # Practices sharing its theme and countries: all of them are related practices.
+    for i in range(extra):
+        make_practice(f"related-{i:03}", countries=[("MX", "COO"), ("US", "COD")])
     # The practice, one query per prefetched relation, and the related practices.
     with django_assert_num_queries(12):
-        client.get("/practices/mx-child-protection-officers-opi/")
+        response = client.get("/practices/mx-child-protection-officers-opi/")
+    assert len(response.context["related"]) == 6
 
 
 def test_countries_are_listed_origin_then_transit_then_destination(client):
