@@ -1,15 +1,18 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     DiscussionQuestion,
+    Evaluation,
     GCMObjective,
     Organisation,
     Outcome,
     OutcomeMetric,
     Practice,
     PracticeCountry,
+    ScorecardRating,
     Source,
     Stage,
     TargetGroup,
@@ -50,7 +53,7 @@ class PracticeSourceInline(admin.TabularInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "paper_section",
@@ -185,3 +188,25 @@ class DiscussionQuestionAdmin(admin.ModelAdmin):
 class OutcomeAdmin(admin.ModelAdmin):
     list_display = ["letter", "text"]
     filter_horizontal = ["practices"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ["practice", "method", "evaluator", "year"]
+    list_filter = ["method"]
+    search_fields = ["practice__title", "evaluator", "findings"]
+    autocomplete_fields = ["practice", "source"]
+
+
+@admin.register(ScorecardRating)
+class ScorecardRatingAdmin(SimpleHistoryAdmin):
+    list_display = ["practice", "criterion", "rating", "reviewer", "rated_on"]
+    list_filter = ["criterion", "rating"]
+    search_fields = ["practice__title", "justification"]
+    autocomplete_fields = ["practice"]
+    readonly_fields = ["reviewer"]
+
+    def save_model(self, request, obj, form, change):
+        # The reviewer is whoever records the rating, never chosen from a list.
+        obj.reviewer = request.user
+        super().save_model(request, obj, form, change)

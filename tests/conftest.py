@@ -72,3 +72,31 @@ def make_practice(slug: str = "test-practice", *, countries=(("MX", "COD"),), **
             practice=practice, country=Country.objects.get(iso2=iso2), role=role
         )
     return practice
+
+
+def make_user(django_user_model, username: str, group: str | None = None):
+    """A staff user in ``group`` (curator, reviewer) or in none."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username, f"{username}@example.org", f"pw-{username}-1", is_staff=True
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def curator(django_user_model):
+    return make_user(django_user_model, "curator", "curator")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return make_user(django_user_model, "reviewer", "reviewer")
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Staff, but in neither group: must not reach the admin."""
+    return make_user(django_user_model, "outsider")

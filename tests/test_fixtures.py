@@ -16,22 +16,29 @@ APP_LABELS = ["countries", "practices"]
 VOLATILE = {"id", "created_at", "updated_at"}
 
 
+def data_models():
+    """The two apps' models, without the history tables (which have no natural key)."""
+    for label in APP_LABELS:
+        for model in apps.get_app_config(label).get_models():
+            if not model._meta.model_name.startswith("historical"):
+                yield model
+
+
 def snapshot() -> dict:
     """Every record of the two apps, keyed by natural key, ids left out."""
     result = {}
-    for label in APP_LABELS:
-        for model in apps.get_app_config(label).get_models():
-            rows = []
-            for obj in model.objects.all():
-                row = {
-                    f.name: str(getattr(obj, f.name))
-                    for f in model._meta.concrete_fields
-                    if f.name not in VOLATILE
-                }
-                for m2m in model._meta.many_to_many:
-                    row[m2m.name] = sorted(str(o) for o in getattr(obj, m2m.name).all())
-                rows.append(row)
-            result[model._meta.label] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+    for model in data_models():
+        rows = []
+        for obj in model.objects.all():
+            row = {
+                f.name: str(getattr(obj, f.name))
+                for f in model._meta.concrete_fields
+                if f.name not in VOLATILE
+            }
+            for m2m in model._meta.many_to_many:
+                row[m2m.name] = sorted(str(o) for o in getattr(obj, m2m.name).all())
+            rows.append(row)
+        result[model._meta.label] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
     return result
 
 
@@ -49,12 +56,14 @@ def test_dry_run_writes_nothing_and_says_what_it_would_load():
     assert "59 practices, 35 figures, 37 sources (dry run" in out.getvalue()
 
 
-def test_dumpdata_then_loaddata_into_an_empty_database_gives_the_same_records(tmp_path):
+def test_dumpdata_then_loaddata_into_an_empty_database_gives_the_same_records(tmp_path, settings):
+    # Emptying the tables is not an edit to remember.
+    settings.SIMPLE_HISTORY_ENABLED = False
     before = snapshot()
     dump = tmp_path / "dump.json"
     call_command(
         "dumpdata",
-        *APP_LABELS,
+        *[model._meta.label for model in data_models()],
         natural_foreign=True,
         natural_primary=True,
         output=str(dump),

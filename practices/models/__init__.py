@@ -1,15 +1,18 @@
 from .discussion import DiscussionQuestion, Outcome
+from .evidence import Evaluation, ScorecardRating
 from .practice import OutcomeMetric, Practice, PracticeCountry, group_by_role
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
 
 __all__ = [
     "DiscussionQuestion",
+    "Evaluation",
     "GCMObjective",
     "Organisation",
     "Outcome",
     "OutcomeMetric",
     "Practice",
     "PracticeCountry",
+    "ScorecardRating",
     "Source",
     "Stage",
     "TargetGroup",

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .reference import Source
 
@@ -247,11 +248,22 @@ class Practice(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PracticeQuerySet.as_manager()
+    # Every change, its many-to-many links included; the stored search data is derived.
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "search_vector"],
+        m2m_fields=[themes, partners, target_groups, stages, gcm_objectives, sources],
+    )
 
     class Meta:
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
         ordering = ["title"]
+        permissions = [
+            ("submit_practice", _("Can submit a practice for review")),
+            ("publish_practice", _("Can publish, unpublish and archive a practice")),
+            ("import_practice", _("Can import practices from a spreadsheet")),
+            ("export_practice", _("Can export practices to a spreadsheet")),
+        ]
         indexes = [
             # published() is the first filter of every public query, and the list's default
             # order is by title whatever its case.
@@ -399,6 +411,7 @@ class PracticeCountry(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = PracticeCountryQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("practice country")
@@ -464,6 +477,7 @@ class OutcomeMetric(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = OutcomeMetricQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("outcome metric")

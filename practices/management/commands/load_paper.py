@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -50,7 +51,10 @@ class Command(BaseCommand):
 
         paths = fixture_paths()
         with transaction.atomic():
-            call_command("loaddata", *[str(p) for p in paths], verbosity=verbosity)
+            # The paper is the baseline, not an edit: loaddata's saves are raw and make no
+            # history, and neither should its many-to-many links.
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                call_command("loaddata", *[str(p) for p in paths], verbosity=verbosity)
             # loaddata saves raw, without the signals that index a practice on save. Only the
             # paper's practices were loaded: practices added later keep their index.
             update_search_index(Practice.objects.exclude(paper_section=""))
