@@ -23,16 +23,9 @@ MAX_PAGE_SIZE = PAGE_SIZES[-1]
 
 def home(request):
     published = Practice.objects.published()
-    regions = (
-        Country.objects.filter(practice_links__practice__in=published)
-        .exclude(region="")
-        .values("region")
-        .annotate(practice_count=Count("practice_links__practice", distinct=True))
-        .order_by("region")
-    )
     context = {
         "themes": Theme.objects.with_practice_counts(),
-        "regions": regions,
+        "regions": cov.region_counts(),
         "recent": published.with_card_data().order_by("-updated_at", "title")[:6],
         "practice_count": published.count(),
         "country_count": Country.objects.filter(practice_links__practice__in=published)

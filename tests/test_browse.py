@@ -263,3 +263,10 @@ def test_list_page_queries_are_fixed(client, django_assert_num_queries, extra, q
         make_practice(f"bulk-{i:03}", countries=[("MX", "COD"), ("US", "COD")])
     with django_assert_num_queries(queries):
         client.get(f"/practices/?{query}")
+
+
+def test_home_region_counts_match_the_lists_they_link_to(client):
+    regions = client.get("/").context["regions"]
+    assert regions, "the paper's practices span several regions"
+    for region, count in regions:
+        assert count == count_for(f"region={region.lower()}"), region
