@@ -187,12 +187,20 @@ def _export_sql(queryset) -> tuple[str, list]:
     joins, columns = [], []
     for name, source, fields in _relations():
         pairs = ", ".join(f"'{key}', {column}" for key, column in fields.items())
-        aggregated = f"SELECT r.practice_id, {array}({obj}({pairs})) AS agg FROM {source}"  # noqa: S608
-        picked_only = "WHERE r.practice_id IN (SELECT id FROM picked) GROUP BY r.practice_id"
-        joins.append(
-            f"LEFT JOIN ({aggregated} {picked_only}) {name} ON {name}.practice_id = picked.id"
-        )
-        columns.append(f"{name}.agg AS {name}")
+        aggregated = f"SELECT {array}({obj}({pairs})) AS agg FROM {source}"  # noqa: S608
+        if postgres:
+            # Aggregated once over the picked practices, then hash-joined: one pass per
+            # relation (a subquery per practice costs PostgreSQL a plan execution each).
+            picked_only = "WHERE r.practice_id IN (SELECT id FROM picked) GROUP BY r.practice_id"
+            joins.append(
+                f"LEFT JOIN ({aggregated.replace('SELECT ', 'SELECT r.practice_id, ', 1)} "
+                f"{picked_only}) {name} ON {name}.practice_id = picked.id"
+            )
+            columns.append(f"{name}.agg AS {name}")
+        else:
+            # SQLite would join an unindexed aggregate by scanning it for every practice;
+            # a subquery per practice is an index lookup there, and cheap.
+            columns.append(f"({aggregated} WHERE r.practice_id = picked.id) AS {name}")
     # Only table and column names from the models and the ORM's own SQL are interpolated;
     # every value a user gave stays a parameter.
     select = f"SELECT picked.*, {', '.join(columns)} FROM picked"  # noqa: S608
