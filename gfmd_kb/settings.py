@@ -45,7 +45,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with a site that admits curators and reviewers only.
+    "gfmd_kb.apps.KnowledgeBaseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -124,6 +125,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files, such as the spreadsheet kept between an import's preview and its
+# confirmation: with several app servers, a folder they all share. Nothing here is served.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -136,3 +141,15 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# django-import-export: the practice admin's spreadsheets (practices.resources).
+# One transaction per import, so that a failing row leaves nothing half imported.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Import and export each need their own permission: practices.import_practice, .export_practice.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# Imported practices are logged in the admin's "recent actions" like any other change.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The file between preview and confirmation goes to the default storage (MEDIA_ROOT), which
+# every app server reads, not to the temp folder of the server that showed the preview.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
+from .admin_history import HistoryChangesMixin, PracticeHistoryMixin
+from .admin_import import PracticeImportExportMixin
+from .admin_workflow import PublicationWorkflowMixin
 from .models import (
     DiscussionQuestion,
     Evaluation,
@@ -18,10 +23,13 @@ from .models import (
     TargetGroup,
     Theme,
 )
+from .resources import PracticeResource
 
 
 class PracticeCountryInline(admin.TabularInline):
     model = PracticeCountry
+    # Its clean() warns of a practice with the same title and implementing country.
+    formset = CountryLinkFormSet
     extra = 1
     autocomplete_fields = ["country"]
     verbose_name_plural = _("Countries and their roles")
@@ -44,16 +52,36 @@ class OutcomeMetricInline(admin.TabularInline):
     verbose_name_plural = _("Figures")
 
 
-class PracticeSourceInline(admin.TabularInline):
-    model = Practice.sources.through
-    extra = 1
+class EvaluationInline(admin.StackedInline):
+    model = Evaluation
+    extra = 0
     autocomplete_fields = ["source"]
-    verbose_name = _("source")
-    verbose_name_plural = _("Sources")
+    fields = ["method", "evaluator", "year", "findings", "source"]
+    verbose_name_plural = _("Evaluations")
+
+
+class ScorecardRatingInline(admin.TabularInline):
+    # Curators hold only view_scorecardrating: for them the scorecard is read-only.
+    model = ScorecardRating
+    extra = 0
+    max_num = len(ScorecardRating.Criterion)
+    fields = ["criterion", "rating", "justification", "rated_on", "reviewer"]
+    readonly_fields = ["reviewer"]
+    verbose_name_plural = _("Scorecard")
 
 
 @admin.register(Practice)
-class PracticeAdmin(SimpleHistoryAdmin):
+class PracticeAdmin(
+    DuplicateGuardMixin,
+    PracticeHistoryMixin,
+    PracticeImportExportMixin,
+    PublicationWorkflowMixin,
+    SimpleHistoryAdmin,
+):
+    # A "Save anyway" checkbox for the duplicate guard (practices.admin_forms).
+    form = PracticeAdminForm
+    # Spreadsheet import and export (practices.admin_import, practices.resources).
+    resource_classes = [PracticeResource]
     list_display = [
         "title",
         "paper_section",
@@ -74,12 +102,14 @@ class PracticeAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["title", "slug", "summary", "description", "countries__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["lead_organisation", "partners", "evaluation_source"]
+    # Sources as a field, not an inline on the link table: an inline writes the table
+    # directly, which history never hears of; the field's changes are in every entry.
+    autocomplete_fields = ["lead_organisation", "partners", "evaluation_source", "sources"]
     filter_horizontal = ["themes", "target_groups", "stages", "gcm_objectives"]
     readonly_fields = ["created_at", "updated_at", "state_changed_at", "state_changed_by"]
-    inlines = [PracticeCountryInline, OutcomeMetricInline, PracticeSourceInline]
+    inlines = [PracticeCountryInline, OutcomeMetricInline, EvaluationInline, ScorecardRatingInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description"]}),
+        (None, {"fields": ["title", "save_anyway", "slug", "summary", "description"]}),
         (
             _("Classification"),
             {
@@ -100,6 +130,7 @@ class PracticeAdmin(SimpleHistoryAdmin):
             _("Evidence"),
             {"fields": ["evidence_level", "evaluation_summary", "evaluation_source"]},
         ),
+        (_("Sources"), {"fields": ["sources"]}),
         (_("Place in the paper"), {"fields": ["paper_section", "paper_reference"]}),
         (
             _("Publication"),
@@ -114,6 +145,26 @@ class PracticeAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ScorecardRating:
+            return super().save_formset(request, form, formset, change)
+        save_ratings(request, formset)
+
+
+def save_ratings(request, formset) -> None:
+    """Save a scorecard formset: whoever saves a new or changed rating is its reviewer."""
+    changed = {id(f.instance): f.changed_data for f in formset.forms}
+    ratings = formset.save(commit=False)
+    for rating in formset.deleted_objects:
+        rating.delete()
+    for rating in ratings:
+        rating.reviewer = request.user
+        edited = changed.get(id(rating), [])
+        # A new judgement is dated today unless the reviewer gave its date.
+        if rating.pk and "rated_on" not in edited and {"rating", "justification"} & set(edited):
+            rating.rated_on = timezone.localdate()
+        rating.save()
 
 
 @admin.register(Theme)
@@ -161,7 +212,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeMetric)
-class OutcomeMetricAdmin(admin.ModelAdmin):
+class OutcomeMetricAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "label", "display_value", "unit", "year"]
     list_filter = ["year", "qualifier"]
     search_fields = ["label", "practice__title", "unit"]
@@ -170,7 +221,7 @@ class OutcomeMetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(PracticeCountry)
-class PracticeCountryAdmin(admin.ModelAdmin):
+class PracticeCountryAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "country", "role", "involvement"]
     list_filter = ["role", "involvement"]
     search_fields = ["practice__title", "country__name"]
@@ -191,7 +242,7 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "method", "evaluator", "year"]
     list_filter = ["method"]
     search_fields = ["practice__title", "evaluator", "findings"]
@@ -199,7 +250,7 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ScorecardRating)
-class ScorecardRatingAdmin(SimpleHistoryAdmin):
+class ScorecardRatingAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "criterion", "rating", "reviewer", "rated_on"]
     list_filter = ["criterion", "rating"]
     search_fields = ["practice__title", "justification"]

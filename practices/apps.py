@@ -7,4 +7,7 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Good practices")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the search-index receivers)
+        from . import (
+            history,  # noqa: F401  (history before a first change and at deletion)
+            signals,  # noqa: F401  (connects the search-index receivers)
+        )

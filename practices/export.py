@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
@@ -24,20 +25,24 @@ from django.utils.translation import gettext_lazy as _
 from countries.models import Country
 
 from .models import (
+    Evaluation,
     GCMObjective,
     Organisation,
     OutcomeMetric,
     Practice,
     PracticeCountry,
+    ScorecardRating,
     Source,
     Stage,
     TargetGroup,
     Theme,
 )
+from .scorecard import display_name
 
 CHUNK_SIZE = 500
 SLUG_PLACEHOLDER = "slug-placeholder"
 ROLE_ORDER = {role: i for i, role in enumerate(PracticeCountry.Role.values)}
+CRITERION_ORDER = {c: i for i, c in enumerate(ScorecardRating.Criterion.values)}
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -64,6 +69,17 @@ COLUMNS = [
     ("end_year", _("Year it ended, if known.")),
     ("metrics", _("Every figure as label: value unit (year).")),
     ("sources", _("Sources as [footnote] citation; the footnote number is the paper's.")),
+    (
+        "evaluations",
+        _("Each evaluation, newest first: method, by whom, year, findings, source."),
+    ),
+    (
+        "scorecard",
+        _(
+            "Each rated criterion as criterion: rating out of 5; the JSON export adds the "
+            "justification, the reviewer's name and the date."
+        ),
+    ),
     ("url", _("Address of the practice's page in this knowledge base.")),
 ]
 FIELDNAMES = [name for name, _help in COLUMNS]
@@ -99,6 +115,7 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
     stages = Practice.stages.through
     gcm = Practice.gcm_objectives.through
     sources = Practice.sources.through
+    users = _table(get_user_model())
     return [
         (
             "theme_list",
@@ -147,6 +164,34 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
             "source_list",
             f"{_table(sources)} r JOIN {_table(Source)} o ON o.id = r.source_id",
             {"key": "o.key", "footnote": "o.footnote", "citation": "o.citation", "url": "o.url"},
+        ),
+        (
+            "evaluation_list",
+            f"{_table(Evaluation)} r LEFT JOIN {_table(Source)} o ON o.id = r.source_id",
+            {
+                "id": "r.id",
+                "method": "r.method",
+                "evaluator": "r.evaluator",
+                "year": "r.year",
+                "findings": "r.findings",
+                "footnote": "o.footnote",
+                "citation": "o.citation",
+                "url": "o.url",
+            },
+        ),
+        (
+            # The reviewer's name parts, never the e-mail: named in Python (display_name).
+            "rating_list",
+            f"{_table(ScorecardRating)} r JOIN {users} o ON o.id = r.reviewer_id",
+            {
+                "criterion": "r.criterion",
+                "rating": "r.rating",
+                "justification": "r.justification",
+                "rated_on": "r.rated_on",
+                "first_name": "o.first_name",
+                "last_name": "o.last_name",
+                "username": "o.username",
+            },
         ),
     ]
 
@@ -291,6 +336,28 @@ def _record(row: dict, detail_path: str) -> dict:
             for m in metrics
         ],
         "sources": [{k: s[k] for k in ("key", "footnote", "citation", "url")} for s in sources],
+        "evaluations": [
+            {
+                "method": e["method"],
+                "evaluator": e["evaluator"],
+                "year": e["year"],
+                "findings": e["findings"],
+                "source": {k: e[k] for k in ("footnote", "citation", "url")}
+                if e["citation"] is not None
+                else None,
+            }
+            for e in sorted(row["evaluation_list"] or [], key=lambda e: (-e["year"], e["id"]))
+        ],
+        "scorecard": [
+            {
+                "criterion": r["criterion"],
+                "rating": r["rating"],
+                "justification": r["justification"],
+                "reviewer": display_name(r["first_name"], r["last_name"], r["username"]),
+                "rated_on": str(r["rated_on"])[:10],
+            }
+            for r in sorted(row["rating_list"] or [], key=lambda r: CRITERION_ORDER[r["criterion"]])
+        ],
         "url": detail_path.replace(SLUG_PLACEHOLDER, row["slug"]),
     }
 
@@ -308,6 +375,15 @@ def _metric_text(metric: dict) -> str:
     if metric["qualifier"] == OutcomeMetric.Qualifier.TARGET:
         value = f"target {value}"
     return f"{metric['label']}: {value} {metric['unit']} ({metric['year']})"
+
+
+def _evaluation_text(evaluation: dict) -> str:
+    method = Evaluation.Method(evaluation["method"]).label
+    text = f"{method}, {evaluation['evaluator']} ({evaluation['year']}): {evaluation['findings']}"
+    source = evaluation["source"]
+    if source:
+        text += f" [{source['footnote']}]" if source["footnote"] else f" [{source['citation']}]"
+    return text
 
 
 def _organisation_text(org: dict) -> str:
@@ -334,6 +410,8 @@ def csv_cells(record: dict, base_url: str) -> list[str]:
             f"[{s['footnote']}] {s['citation']}" if s["footnote"] else s["citation"]
             for s in record["sources"]
         ),
+        "evaluations": join(_evaluation_text(e) for e in record["evaluations"]),
+        "scorecard": join(f"{r['criterion']}: {r['rating']}/5" for r in record["scorecard"]),
         "url": base_url + record["url"],
     }
     return [neutralise(cells[name]) for name in FIELDNAMES]

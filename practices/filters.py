@@ -22,7 +22,16 @@ from django.utils.translation import gettext_lazy as _
 
 from countries.models import REGIONS, Country
 
-from .models import GCMObjective, Organisation, Practice, PracticeCountry, Stage, TargetGroup, Theme
+from .models import (
+    GCMObjective,
+    Organisation,
+    Practice,
+    PracticeCountry,
+    ScorecardRating,
+    Stage,
+    TargetGroup,
+    Theme,
+)
 
 # More values than this in one parameter are dropped (and reported): no list needs them, and
 # a URL with thousands of them is an attack, not a bookmark.
@@ -193,6 +202,11 @@ def _field_in(name: str):
     return condition
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    # "3.5" is not a rating: a whole number or a clear error.
+    field_class = forms.IntegerField
+
+
 def country_facet(label, role: str | None) -> FacetFilter:
     """A country by ISO code (any case, alpha-2 or alpha-3), in ``role`` or in any role."""
     return FacetFilter(
@@ -281,6 +295,19 @@ class PracticeFilter(django_filters.FilterSet):
         min_value=1900,
         max_value=2100,
     )
+    # A minimum rating on one scorecard criterion: criterion=effectiveness&min_rating=4.
+    # The two go together; either alone is ignored and reported (``ignored``).
+    criterion = django_filters.ChoiceFilter(
+        label=_("Scorecard criterion"),
+        choices=ScorecardRating.Criterion.choices,
+        method="filter_min_rating",
+    )
+    min_rating = WholeNumberFilter(
+        label=_("Minimum rating"),
+        min_value=min(ScorecardRating.Rating.values),
+        max_value=max(ScorecardRating.Rating.values),
+        method="filter_min_rating",
+    )
 
     class Meta:
         model = Practice
@@ -298,6 +325,26 @@ class PracticeFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value.strip()[:MAX_QUERY_LENGTH])
+
+    @property
+    def rating_filter(self) -> tuple[str, int] | None:
+        """(criterion, minimum) when both are given and valid, else None."""
+        self.errors  # noqa: B018
+        criterion = self.form.cleaned_data.get("criterion")
+        minimum = self.form.cleaned_data.get("min_rating")
+        if criterion and minimum is not None:
+            return criterion, int(minimum)
+        return None
+
+    def filter_min_rating(self, queryset, name, value):
+        # Both parameters call this; the criterion applies the pair, once.
+        if name != "criterion" or self.rating_filter is None:
+            return queryset
+        criterion, minimum = self.rating_filter
+        rated = ScorecardRating.objects.filter(
+            practice=OuterRef("pk"), criterion=criterion, rating__gte=minimum
+        )
+        return queryset.filter(Exists(rated))
 
     def queryset_without(self, name: str | None):
         """The practices every filter but ``name`` lets through: what a facet counts over."""
@@ -362,10 +409,40 @@ class PracticeFilter(django_filters.FilterSet):
                     _("only the first %(n)s characters are searched") % {"n": MAX_QUERY_LENGTH},
                 )
             )
+        found += self._unpaired_rating_parameters()
         wanted_sort = (self.data.get("sort") or "").strip()
         if wanted_sort and wanted_sort not in self.SORTS:
             found.append(("sort", wanted_sort[:60], _("not a sort order")))
         return found
+
+    def rating_controls(self) -> dict:
+        """The sidebar's criterion and minimum-rating selects, with what is selected.
+
+        A valid value stays selected even without its pair, so the user can complete it.
+        """
+        self.errors  # noqa: B018
+        criterion = self.form.cleaned_data.get("criterion") or ""
+        minimum = self.form.cleaned_data.get("min_rating")
+        return {
+            "criteria": [
+                (value, label, value == criterion)
+                for value, label in ScorecardRating.Criterion.choices
+            ],
+            "minimums": [(value, value == minimum) for value in ScorecardRating.Rating.values],
+            "max": max(ScorecardRating.Rating.values),
+            "active": bool(criterion or minimum is not None),
+        }
+
+    def _unpaired_rating_parameters(self) -> list[tuple[str, str, str]]:
+        """A valid criterion without a minimum rating, or the other way round."""
+        data = self.form.cleaned_data
+        criterion, minimum = data.get("criterion"), data.get("min_rating")
+        if criterion and minimum is None:
+            return [("criterion", criterion, _("give a minimum rating (min_rating) with it"))]
+        if minimum is not None and not criterion:
+            why = _("give the criterion it applies to (criterion) with it")
+            return [("min_rating", str(int(minimum)), why)]
+        return []
 
     # -- URLs that reproduce the view ------------------------------------------------------
 
@@ -382,6 +459,9 @@ class PracticeFilter(django_filters.FilterSet):
         for name in ("year_from", "year_to"):
             if data.get(name) is not None:
                 pairs.append((name, str(int(data[name]))))
+        if self.rating_filter:
+            criterion, minimum = self.rating_filter
+            pairs += [("criterion", criterion), ("min_rating", str(minimum))]
         if (self.data.get("sort") or "").strip() == self.sort:
             pairs.append(("sort", self.sort))
         return pairs
@@ -406,6 +486,16 @@ class PracticeFilter(django_filters.FilterSet):
                 chips.append(
                     (self.filters[name].label, value, querystring(pairs, drop=(name, value)))
                 )
+        if self.rating_filter:
+            criterion, minimum = self.rating_filter
+            value = _("%(criterion)s at least %(minimum)s of %(max)s") % {
+                "criterion": ScorecardRating.Criterion(criterion).label,
+                "minimum": minimum,
+                "max": max(ScorecardRating.Rating.values),
+            }
+            # One chip for the pair: removing it removes both parameters.
+            without = [pair for pair in pairs if pair[0] not in ("criterion", "min_rating")]
+            chips.append((_("Scorecard"), value, querystring(without)))
         return chips
 
 

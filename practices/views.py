@@ -15,6 +15,7 @@ from .export import export_rows, stream_csv, stream_json
 from .facets import facets_for
 from .filters import PracticeFilter, querystring
 from .models import OutcomeMetric, Practice, PracticeCountry, Theme
+from .scorecard import MAX_RATING, scorecard
 
 PAGE_SIZE = 25
 PAGE_SIZES = (10, 25, 50, 100)
@@ -116,6 +117,8 @@ def practice_detail(request, slug):
         "practice": practice,
         "country_groups": practice.links_by_role(),
         "related": practice.related()[:6],
+        "scorecard": scorecard(practice),
+        "max_rating": MAX_RATING,
     }
     return render(request, "practices/practice_detail.html", context)
 

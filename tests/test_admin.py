@@ -34,11 +34,13 @@ def test_every_model_is_registered_and_its_pages_open(admin_client, model):
         assert admin_client.get(change).status_code == 200
 
 
-def test_practice_form_has_inlines_for_countries_figures_and_sources(admin_client):
+def test_practice_form_has_inlines_for_countries_figures_and_evidence(admin_client):
     practice = Practice.objects.get(slug="mx-child-protection-officers-opi")
     response = admin_client.get(reverse("admin:practices_practice_change", args=[practice.pk]))
     prefixes = {formset.formset.prefix for formset in response.context["inline_admin_formsets"]}
-    assert prefixes == {"country_links", "metrics", "Practice_sources"}
+    assert prefixes == {"country_links", "metrics", "evaluations", "ratings"}
+    # Sources are a field of the form, so that history records their changes.
+    assert "sources" in response.context["adminform"].form.fields
 
 
 def test_anonymous_user_is_sent_to_login(client):

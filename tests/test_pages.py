@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from practices.models import Practice
+from practices.models import Evaluation, Practice, ScorecardRating
 
 from .conftest import make_practice
 
@@ -84,14 +84,38 @@ def test_bad_page_numbers_are_clamped(client):
 
 
 @pytest.mark.parametrize("extra", [10, 200])
-def test_detail_page_query_count_is_fixed(client, django_assert_num_queries, extra):
+def test_detail_page_query_count_is_fixed(
+    client, django_assert_num_queries, django_user_model, extra
+):
+    practice = Practice.objects.get(slug="mx-child-protection-officers-opi")
+    # Its evidence: evaluations with sources, a rating per criterion by different reviewers.
+    for i in range(3):
+        Evaluation.objects.create(
+            practice=practice,
+            evaluator=f"Evaluator {i}",
+            year=2010 + i,
+            method="audit",
+            findings="Findings.",
+            source=practice.sources.first(),
+        )
+    for i, criterion in enumerate(ScorecardRating.Criterion):
+        reviewer = django_user_model.objects.create_user(f"reviewer-{i}", first_name="R")
+        ScorecardRating.objects.create(
+            practice=practice,
+            criterion=criterion,
+            rating=1 + i % 5,
+            justification="Why.",
+            reviewer=reviewer,
+        )
     # Practices sharing its theme and countries: all of them are related practices.
     for i in range(extra):
         make_practice(f"related-{i:03}", countries=[("MX", "COO"), ("US", "COD")])
-    # The practice, one query per prefetched relation, and the related practices.
-    with django_assert_num_queries(12):
+    # The practice, one query per prefetched relation (evaluations with their sources,
+    # ratings with their reviewers: one each), and the related practices.
+    with django_assert_num_queries(14):
         response = client.get("/practices/mx-child-protection-officers-opi/")
     assert len(response.context["related"]) == 6
+    assert response.content.decode().count(" of 5</td>") == len(ScorecardRating.Criterion)
 
 
 def test_countries_are_listed_origin_then_transit_then_destination(client):

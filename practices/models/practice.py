@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .evidence import Evaluation, ScorecardRating
 from .reference import Source
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -71,6 +72,13 @@ class PracticeQuerySet(models.QuerySet):
             models.Prefetch("metrics", queryset=OutcomeMetric.objects.select_related("source")),
             "discussion_questions",
             "outcomes",
+            # The evidence section: each evaluation with its source, each rating with its
+            # reviewer (shown by name).
+            models.Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.select_related("source").order_by("-year", "pk"),
+            ),
+            models.Prefetch("ratings", queryset=ScorecardRating.objects.select_related("reviewer")),
         )
 
 
