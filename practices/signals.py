@@ -14,20 +14,28 @@ from django.dispatch import receiver
 from .models import Organisation, Practice, PracticeCountry
 from .search import update_search_index
 
-# Practice ids waiting for the next commit. A rolled-back transaction leaves its ids here;
-# they are re-indexed at the next commit, which is harmless.
-_pending: set[int] = set()
+
+def pending_ids() -> set[int]:
+    """Practice ids waiting for this connection's next commit.
+
+    Kept on the connection, which is the thread's own: a module-wide set would let one
+    request's commit index (and clear) another request's practices before that request had
+    committed them. A rolled-back transaction leaves its ids here; they are re-indexed at the
+    next commit, which is harmless.
+    """
+    return transaction.get_connection().__dict__.setdefault("_search_index_pending", set())
 
 
 def _index_pending():
-    ids = set(_pending)
-    _pending.clear()
+    pending = pending_ids()
+    ids = set(pending)
+    pending.clear()
     if ids:
         update_search_index(Practice.objects.filter(pk__in=ids))
 
 
 def reindex_on_commit(practice_ids) -> None:
-    _pending.update(practice_ids)
+    pending_ids().update(practice_ids)
     transaction.on_commit(_index_pending)
 
 

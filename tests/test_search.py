@@ -117,3 +117,18 @@ def test_fold_strips_accents_and_case():
 @pytest.mark.parametrize("query", ['"unbalanced', "a & b | !c", "((", "-", "or", "'", "%", "_"])
 def test_odd_search_syntax_never_fails(client, query):
     assert client.get("/practices/", {"q": query}).status_code == 200
+
+
+def test_a_practice_waiting_to_be_indexed_belongs_to_its_own_request_thread():
+    from threading import Thread
+
+    from practices import signals
+
+    signals.reindex_on_commit([123456])  # inside the test's transaction: not committed
+    seen_elsewhere = []
+    other = Thread(target=lambda: seen_elsewhere.append(set(signals.pending_ids())))
+    other.start()
+    other.join()
+    # Another thread's commit must not index (and clear) this thread's uncommitted work.
+    assert seen_elsewhere == [set()]
+    assert 123456 in signals.pending_ids()
