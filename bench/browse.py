@@ -55,6 +55,7 @@ def configure(args: argparse.Namespace) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
     # DEBUG off, as in production (and DEBUG would keep every query in memory).
     os.environ["DEBUG"] = "false"
+    os.environ["HTTPS"] = "false"  # the test client speaks plain HTTP
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
     # One persistent connection for the whole run, so no request pays for reconnecting.

@@ -5,6 +5,7 @@ Everything that differs between a laptop, CI and production comes from the envir
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,9 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# The public addresses forms are posted from, e.g. https://kb.example.org (needed behind a
+# proxy that terminates HTTPS, for the admin's forms).
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     # django.contrib.admin with a site that admits curators and reviewers only.
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "countries",
     "practices",
 ]
@@ -72,6 +77,9 @@ MIDDLEWARE = [
     # Records the signed-in user on every history entry a request writes.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gfmd_kb.urls"
@@ -123,7 +131,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here and whitenoise serves from here (env: a folder of the release).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files, such as the spreadsheet kept between an import's preview and its
 # confirmation: with several app servers, a folder they all share. Nothing here is served.
@@ -141,6 +150,93 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# --- Security: Django's deployment checklist --------------------------------------------------
+# HTTPS is on unless DEBUG is: the secure cookies, the redirect to https:// and HSTS all follow
+# it. Set HTTPS=false only for a site that is never public (the test suite, a benchmark).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Behind one reverse proxy (nginx, a load balancer) that terminates HTTPS: it says which
+# scheme the client used, and the client's address is the last one it appends to
+# X-Forwarded-For (gfmd_kb.proxy). Never set this on a server reachable without the proxy.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+
+# Content Security Policy (django-csp): every script and style comes from our own static
+# files; the pages carry no inline script, style attribute or <style> element.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Admin login throttling (django-axes) ----------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed logins for one user name from one address lock that pair out for a cool-off
+# period (then they may try again), not for ever: an officer who mistypes is not locked out
+# of the office's shared address, and a guesser cannot lock a curator out from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "gfmd_kb.proxy.client_ip"
+AXES_VERBOSE = False
+
+# --- Cache: the facet counts and the coverage page (practices.cache) -------------------------
+# CACHE_URL chooses the backend: redis://host:6379/1 in production (one cache every app server
+# shares, so a save invalidates it everywhere), locmem:// for one process, dummy:// for none.
+CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+
+
+def cache_from_url(url: str) -> dict:
+    scheme = url.split("://", 1)[0]
+    if scheme in {"redis", "rediss", "unix"}:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "gfmd",
+            "TIMEOUT": 24 * 3600,
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://, locmem:// or dummy://, not {url!r}")
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING").upper()},
+}
 
 # django-import-export: the practice admin's spreadsheets (practices.resources).
 # One transaction per import, so that a failing row leaves nothing half imported.

@@ -6,3 +6,6 @@ urlpatterns = [
     path("countries/", include("countries.urls")),
     path("", include("practices.urls")),
 ]
+
+# A database that cannot be reached answers 503 with a page that says so (gfmd_kb.errors).
+handler500 = "gfmd_kb.errors.server_error"

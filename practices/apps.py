@@ -8,6 +8,7 @@ class PracticesConfig(AppConfig):
 
     def ready(self):
         from . import (
+            cache,  # noqa: F401  (invalidates the cached counts on every committed change)
             history,  # noqa: F401  (history before a first change and at deletion)
             signals,  # noqa: F401  (connects the search-index receivers)
         )

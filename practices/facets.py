@@ -15,10 +15,11 @@ the choice-field facets (scope, kind, evidence, status).
 
 from dataclasses import dataclass, field, replace
 
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils.text import slugify
 
-from countries.models import Country, name_sort_key
+from countries.models import name_sort_key
 
 from .filters import PracticeFilter, querystring
 from .models import (
@@ -40,11 +41,12 @@ FIELD_FACETS = {
     "evidence": ("evidence_level", Practice.EvidenceLevel),
     "status": ("status", Practice.Status),
 }
+# The option model and Practice's many-to-many field to it.
 RELATED_FACETS = {
-    "theme": (Theme, "practices"),
-    "target_group": (TargetGroup, "practices"),
-    "stage": (Stage, "practices"),
-    "gcm": (GCMObjective, "practices"),
+    "theme": (Theme, "themes"),
+    "target_group": (TargetGroup, "target_groups"),
+    "stage": (Stage, "stages"),
+    "gcm": (GCMObjective, "gcm_objectives"),
 }
 
 
@@ -171,19 +173,38 @@ class FacetCounter:
     # -- the facets ------------------------------------------------------------------------
 
     def _related(self, name: str) -> list[Option]:
-        model, relation = RELATED_FACETS[name]
+        model, field = RELATED_FACETS[name]
         others, keys = self._scope(name)
-        condition = Q(**{f"{relation}__in": others})
+        m2m = Practice._meta.get_field(field)
+        target = m2m.m2m_reverse_field_name()  # the through model's field: theme, stage ...
+        # Counted from the link rows of the practices counted, once, grouped by option: never
+        # from every link of every practice. (practice, option) is unique: rows are practices.
+        links = m2m.remote_field.through.objects.filter(practice__in=others)
         items = self.selections[name].items
         if items:
-            condition &= self._new_only(relation, Q(pk__in=[item.pk for item in items]))
-        # Meta.ordering is not applied to a GROUP BY query: order explicitly (themes in the
-        # paper's order, stages in cycle order).
-        rows = model.objects.annotate(n=Count(relation, filter=condition, distinct=True)).order_by(
-            *model._meta.ordering
+            links = links.filter(
+                self._new_only("practice", Q(**{f"{target}__in": [item.pk for item in items]}))
+            )
+        counted = links.order_by().values(option_id=F(target)).annotate(n=Count("pk"))
+        counted_sql, params = counted.query.sql_with_params()
+        # Every option is listed, at 0 too, in its model's order (themes in the paper's order,
+        # stages in cycle order): the options left-joined to the counts, in one query.
+        quote = connection.ops.quote_name
+        order = ", ".join(
+            f"o.{quote(model._meta.get_field(f.lstrip('-')).column)}"
+            + (" DESC" if f.startswith("-") else "")
+            for f in model._meta.ordering
+        )
+        sql = (
+            f"SELECT o.*, COALESCE(c.n, 0) AS n FROM {quote(model._meta.db_table)} o "  # noqa: S608
+            f"LEFT JOIN ({counted_sql}) c ON c.option_id = o.{quote(model._meta.pk.column)} "
+            f"ORDER BY {order}"
         )
         key = self.filterset.filters[name].key
-        return [self._option(name, key(row), str(row), row.n, keys) for row in rows]
+        return [
+            self._option(name, key(row), str(row), row.n, keys)
+            for row in model.objects.raw(sql, params)
+        ]
 
     def _country(self, name: str) -> list[Option]:
         others, keys = self._scope(name)
@@ -195,20 +216,27 @@ class FacetCounter:
                 if counts[name]
             ]
         else:
-            in_others = Q(practice_links__practice__in=others)
+            # Counted from the link rows of the practices the other filters pass (not from
+            # every country's every link): listed, every country those practices have in the
+            # role, and the ticked ones.
+            links = PracticeCountry.objects.filter(practice__in=others)
             if COUNTRY_FACETS[name]:
-                in_others &= Q(practice_links__role=COUNTRY_FACETS[name])
+                links = links.filter(role=COUNTRY_FACETS[name])
             items = self.selections[name].items
-            condition = in_others & self._new_only(
-                "practice_links__practice", Q(pk__in=[item.pk for item in items])
+            condition = self._new_only("practice", Q(country__in=[item.pk for item in items]))
+            # In one role a practice links a country once: rows are practices already.
+            distinct = COUNTRY_FACETS[name] is None
+            rows = (
+                links.values("country__iso2", "country__name")
+                .annotate(n=Count("practice", filter=condition, distinct=distinct))
+                .order_by()
             )
-            # Listed: every country the other filters leave practices for (ticking one that
-            # adds nothing new still gives the current total), and the ticked ones.
-            rows = Country.objects.annotate(
-                n=Count("practice_links__practice", filter=condition, distinct=True),
-                listed=Count("practice_links__practice", filter=in_others),
-            ).filter(Q(listed__gt=0) | Q(iso2__in=keys))
-            options = [self._option(name, row.iso2, row.name, row.n, keys) for row in rows]
+            counts = {(row["country__iso2"], row["country__name"]): row["n"] for row in rows}
+            for item in items:
+                counts.setdefault((item.iso2, item.name), 0)
+            options = [
+                self._option(name, iso2, label, n, keys) for (iso2, label), n in counts.items()
+            ]
         return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
 
     def _unticked_country_counts(self) -> dict[tuple[str, str], dict[str, int]]:
@@ -237,20 +265,27 @@ class FacetCounter:
 
     def _region(self, name: str) -> list[Option]:
         others, keys = self._scope(name)
-        condition = Q(practice_links__practice__in=others)
         items = self.selections[name].items
+        counted = Count("practice", distinct=True)
         if items:
-            condition &= self._new_only("practice_links__practice", Q(region__in=items))
+            counted = Count(
+                "practice",
+                distinct=True,
+                filter=self._new_only("practice", Q(country__region__in=items)),
+            )
+        # From the link rows of the practices counted; a ticked region is listed even at 0.
         rows = (
-            Country.objects.exclude(region="")
-            .values("region")
-            .annotate(n=Count("practice_links__practice", filter=condition, distinct=True))
-            .order_by("region")
+            PracticeCountry.objects.filter(practice__in=others)
+            .exclude(country__region="")
+            .values("country__region")
+            .annotate(n=counted)
+            .order_by()
         )
+        counts = {row["country__region"]: row["n"] for row in rows}
         return [
-            self._option(name, slugify(row["region"]), row["region"], row["n"], keys)
-            for row in rows
-            if row["n"] or slugify(row["region"]) in keys
+            self._option(name, slugify(region), region, counts.get(region, 0), keys)
+            for region in sorted({*counts, *items})
+            if counts.get(region) or slugify(region) in keys
         ]
 
     def _field(self, name: str) -> list[Option]:

@@ -1,41 +1,21 @@
 """A practice's scorecard as the public reads it: every criterion, rated or not.
 
 A criterion nobody has rated yet is shown as such rather than left out, so a reader sees what
-the practice has not been judged on as well as what it has.
+the practice has not been judged on as well as what it has. Reviewers are named by their role
+only: no account name, real name or e-mail is ever public.
 """
 
 from dataclasses import dataclass
-
-from django.utils.translation import gettext as _
 
 from .models import ScorecardRating
 
 MAX_RATING = max(ScorecardRating.Rating.values)
 
 
-def display_name(first_name: str, last_name: str, username: str) -> str:
-    """How a reviewer is named in public: first and last name, else the username.
-
-    Never an e-mail address, even where one serves as a username.
-    """
-    full_name = f"{first_name or ''} {last_name or ''}".strip()
-    if full_name:
-        return full_name
-    return _("a reviewer") if "@" in (username or "") else username
-
-
-def public_name(user) -> str:
-    return display_name(user.first_name, user.last_name, user.get_username())
-
-
 @dataclass
 class ScorecardRow:
     criterion: ScorecardRating.Criterion
     rating: ScorecardRating | None  # None: not rated
-
-    @property
-    def reviewer_name(self) -> str:
-        return public_name(self.rating.reviewer) if self.rating else ""
 
     @property
     def points(self) -> list[bool]:

@@ -1,15 +1,18 @@
 from datetime import date
+from itertools import chain, islice
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from countries.models import Country
 
 from . import coverage as cov
+from .cache import cached
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import export_rows, stream_csv, stream_json
 from .facets import facets_for
@@ -25,30 +28,41 @@ MAX_PAGE_SIZE = PAGE_SIZES[-1]
 def home(request):
     published = Practice.objects.published()
     context = {
-        "themes": Theme.objects.with_practice_counts(),
-        "regions": cov.region_counts(),
+        **cached("home", (), lambda: home_counts(published)),
         "recent": published.with_card_data().order_by("-updated_at", "title")[:6],
+    }
+    return render(request, "practices/home.html", context)
+
+
+def home_counts(published) -> dict:
+    return {
+        "themes": list(Theme.objects.with_practice_counts()),
+        "regions": cov.region_counts(),
         "practice_count": published.count(),
         "country_count": Country.objects.filter(practice_links__practice__in=published)
         .distinct()
         .count(),
         "metric_count": OutcomeMetric.objects.filter(practice__in=published).count(),
     }
-    return render(request, "practices/home.html", context)
 
 
 def practice_list(request):
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
     page_size, notes = page_size_from(request.GET)
-    paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
-    page, page_note = page_from(paginator, request.GET.get("page"))
     params = filterset.params()
+    # The count and the facets depend on the filters only, not on the page: cached together,
+    # with the facets' HTML (rendering them is a good part of the page's time).
+    total, facets, facets_html = cached("list", params, lambda: list_counts(filterset))
+    paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
+    paginator.count = total  # Paginator.count is a cached_property: no second COUNT query
+    page, page_note = page_from(paginator, request.GET.get("page"))
     if page_size != PAGE_SIZE:
         params.append(("page_size", str(page_size)))
     context = {
         "filter": filterset,
         "page": page,
-        "facets": facets_for(filterset, paginator.count),
+        "facets": facets,
+        "facets_html": facets_html,
         "chips": filterset.chips(),
         "ignored": filterset.ignored(),
         "notes": [*notes, page_note] if page_note else notes,
@@ -58,6 +72,13 @@ def practice_list(request):
         "export_query": querystring(filterset.params()),
     }
     return render(request, "practices/practice_list.html", context)
+
+
+def list_counts(filterset: PracticeFilter):
+    """How many practices the filters give, every facet's counts, and the facets' HTML."""
+    total = filterset.qs.count()
+    facets = facets_for(filterset, total)
+    return total, facets, render_to_string("practices/_facets.html", {"facets": facets})
 
 
 def page_size_from(data) -> tuple[int, list[str]]:
@@ -99,8 +120,12 @@ def _export(request, stream, content_type, extension):
     """The list page's rows (same query string, every page), streamed as a download."""
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
     base_url = request.build_absolute_uri("/").rstrip("/")
+    rows = export_rows(filterset.sorted_qs())
+    # The query runs, and the first row is read, before the response starts: a database
+    # that cannot be reached gets the error page (503), not a 200 and a truncated file.
+    first = list(islice(rows, 1))
     response = StreamingHttpResponse(
-        stream(export_rows(filterset.sorted_qs()), base_url), content_type=content_type
+        stream(chain(first, rows), base_url), content_type=content_type
     )
     filename = f"gfmd-practices-{date.today():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -116,7 +141,7 @@ def practice_detail(request, slug):
     context = {
         "practice": practice,
         "country_groups": practice.links_by_role(),
-        "related": practice.related()[:6],
+        "related": practice.related(),
         "scorecard": scorecard(practice),
         "max_rating": MAX_RATING,
     }
@@ -140,18 +165,24 @@ def coverage(request):
     requested = request.GET.get("role", "").strip()
     # An unknown role is not an error: the page says so and shows every role.
     role = requested.upper() if requested.upper() in PracticeCountry.Role.values else ""
-    matrix = cov.coverage_matrix(role)
     context = {
-        "matrix": matrix,
+        **cached("coverage", role, lambda: coverage_data(role)),
         "role": role,
         "role_label": PracticeCountry.Role(role).label if role else "",
         "roles": PracticeCountry.Role.choices,
         "unknown_role": requested[:30] if requested and not role else "",
+    }
+    return render(request, "practices/coverage.html", context)
+
+
+def coverage_data(role: str) -> dict:
+    matrix = cov.coverage_matrix(role)
+    return {
+        "matrix": matrix,
         # The charts count every published practice, whatever the role chosen.
         "theme_chart": cov.theme_chart(matrix.themes),
         "region_chart": cov.region_chart(),
     }
-    return render(request, "practices/coverage.html", context)
 
 
 def about(request):

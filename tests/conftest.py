@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
+import practices.cache
 from countries.models import Country
 from practices.models import Practice, PracticeCountry, Theme
 
@@ -35,6 +37,25 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def commit_time_invalidation():
+    """Asked for by a test of when the cache is invalidated: see ``empty_cache``."""
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(request, monkeypatch):
+    """Each test starts with no cached counts: its database changes are rolled back after it,
+    so counts cached by an earlier test would describe data that no longer exists.
+
+    A test's writes are never committed (the test runs in a transaction that is rolled back),
+    so the cache is invalidated at each write instead of at commit, as if each were committed;
+    tests asking for ``commit_time_invalidation`` keep the real timing.
+    """
+    cache.clear()
+    if "commit_time_invalidation" not in request.fixturenames:
+        monkeypatch.setattr(practices.cache, "invalidate_on_commit", practices.cache.invalidate)
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from playwright.sync_api import expect, sync_playwright
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+# A reviewer of the browser tests' own site, for the admin's pages.
+REVIEWER = ("browser-reviewer", "Quiet-harbour-42-lantern")
 SERVER_START_TIMEOUT = 60  # seconds; runserver answers in about one on a laptop
 MISSING_CHROMIUM = (
     f"{CHROMIUM} is missing: the browser tests drive Debian's chromium. "
@@ -99,6 +101,12 @@ def site(tmp_path_factory):
     }
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_paper", "-v0")
+    reviewer, password = REVIEWER
+    manage(
+        {**env, "BROWSER_REVIEWER_PW": password},
+        *("create_user", reviewer, "--group", "reviewer"),
+        *("--password-from-env", "BROWSER_REVIEWER_PW"),
+    )
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from countries.models import Country
+from practices.cache import invalidate_on_commit
 from practices.models import (
     GCMObjective,
     Organisation,
@@ -375,6 +376,7 @@ class Command(BaseCommand):
                 # rows. Primary keys only grow, so pk >= first_pk is this run's practices:
                 # a run that adds to earlier ones does not re-index those.
                 update_search_index(synthetic_practices().filter(pk__gte=first_pk))
+                invalidate_on_commit()  # nor the cache's: its counts are stale now
                 phases["search index"] = time.perf_counter() - began - sum(phases.values())
         elapsed = time.perf_counter() - began
         phases["commit"] = elapsed - sum(phases.values())

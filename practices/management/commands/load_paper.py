@@ -58,11 +58,13 @@ class Command(BaseCommand):
             # loaddata saves raw, without the signals that index a practice on save. Only the
             # paper's practices were loaded: practices added later keep their index.
             update_search_index(Practice.objects.exclude(paper_section=""))
-            # Counted inside the transaction, so a dry run reports what it would have loaded.
+            # Counted inside the transaction, so a dry run reports what it would have loaded;
+            # the paper's records only, not what curators added beside them.
+            paper = Practice.objects.exclude(paper_section="")
             counts = (
-                Practice.objects.count(),
-                OutcomeMetric.objects.count(),
-                Source.objects.count(),
+                paper.count(),
+                OutcomeMetric.objects.filter(practice__in=paper).count(),
+                Source.objects.filter(footnote__isnull=False).count(),
             )
             if dry_run:
                 transaction.set_rollback(True)

@@ -1,12 +1,13 @@
 """Rebuild the stored search text and vector of every practice.
 
 Saves keep the index up to date; run this after changing the search configuration, or after
-writing practices outside Django (SQL, a restored dump).
+writing practices outside Django (SQL, a restored dump). It also invalidates the cached counts.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from practices.cache import invalidate_on_commit
 from practices.search import update_search_index
 
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, **options):
         with transaction.atomic():
             count = update_search_index()
+            # Data written outside Django also left the cached counts stale.
+            invalidate_on_commit()
             if dry_run:
                 transaction.set_rollback(True)
         verb = "Would index" if dry_run else "Indexed"

@@ -1,0 +1,106 @@
+"""Shared cache of the expensive public counts: facet counts, coverage, the home page's figures.
+
+Every entry is keyed by the current *data generation*, a token kept in the cache itself. Any
+committed change to a practice, a country or any other record of these apps sets a new token,
+so every entry computed before it is never read again (and expires on its own): there is no
+list of keys to delete, and a save on one app server invalidates the entries of all of them
+when the cache is shared (Redis, ``CACHE_URL=redis://…``). The token changes when the
+transaction commits, never before: a reader can never cache a half-written change under the
+new token.
+
+With ``locmem://`` each process has its own cache and its own token, so a save is seen at once
+by its own process only; the others see it when their entries expire (``CACHE_TIMEOUT`` of
+that backend). The ``gfmd.W001`` deploy check says so.
+"""
+
+import hashlib
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.checks import Tags, register
+from django.core.checks import Warning as CheckWarning
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "data-generation"
+WATCHED_APPS = {"practices", "countries"}
+
+
+def generation() -> str:
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        token = cache.get(GENERATION_KEY)
+    return token
+
+
+def invalidate() -> None:
+    """Make every cached count stale, at once."""
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:  # a cache that cannot be reached holds nothing to invalidate
+        logger.exception("could not invalidate the cache")
+
+
+def cached(name: str, parts, compute):
+    """``compute()``'s value for ``name`` and ``parts`` in the current language and generation.
+
+    A cache that cannot be reached (Redis down) costs speed, never the page: the value is
+    computed as if nothing were cached.
+    """
+    try:
+        token = generation()
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        key = f"{name}:{token}:{translation.get_language()}:{digest}"
+        value = cache.get(key) if token else None
+    except Exception:
+        logger.exception("cache unavailable; computing %s", name)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            if token:
+                cache.set(key, value)
+        except Exception:
+            logger.exception("could not store %s in the cache", name)
+    return value
+
+
+def invalidate_on_commit() -> None:
+    """Invalidate once when the current transaction commits (at once outside a transaction).
+
+    One callback per transaction, however many rows it writes (an import writes thousands);
+    a rolled-back transaction drops it with the rest.
+    """
+    connection = transaction.get_connection()
+    if not any(func is invalidate for _sids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(invalidate, robust=True)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def _data_changed(sender, **kwargs):
+    if sender._meta.app_label in WATCHED_APPS:
+        invalidate_on_commit()
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        return []
+    return [
+        CheckWarning(
+            "The cache is not shared between processes (CACHE_URL is not redis://).",
+            hint="With several gunicorn workers or app servers, each keeps its own counts and "
+            "sees another's save only when its entries expire. Set CACHE_URL=redis://host:6379/1.",
+            id="gfmd.W001",
+        )
+    ]
