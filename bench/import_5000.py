@@ -56,6 +56,7 @@ def configure(args: argparse.Namespace) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
     os.environ["DEBUG"] = "false"
+    os.environ["HTTPS"] = "false"  # the test client speaks plain HTTP
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["CONN_MAX_AGE"] = "3600"
     sys.path.insert(0, str(ROOT))
@@ -106,20 +107,27 @@ def counts() -> dict[str, int]:
     return found
 
 
+def write_import_file(path: Path, practices, rename=None) -> Path:
+    """Practices as an import file (CSV), exported through the resource itself; ``rename``
+    may change the dataset first (bench/load.py makes the rows new practices)."""
+    from practices.resources import PracticeResource
+
+    _, dataset = timed("export through the resource", lambda: PracticeResource().export(practices))
+    if rename is not None:
+        rename(dataset)
+    path.write_text(dataset.export("csv"), encoding="utf-8")
+    return path
+
+
 def write_files(folder: Path) -> tuple[Path, list[Path]]:
     """The synthetic practices as an import file, and as fixtures (practices first, then their
     country links and figures), all by natural key."""
     from django.core.management import call_command
 
     from practices.models import OutcomeMetric, PracticeCountry
-    from practices.resources import PracticeResource
 
     folder.mkdir(parents=True, exist_ok=True)
-    import_file = folder / "practices.csv"
-    _, dataset = timed(
-        "export through the resource", lambda: PracticeResource().export(synthetic())
-    )
-    import_file.write_text(dataset.export("csv"), encoding="utf-8")
+    import_file = write_import_file(folder / "practices.csv", synthetic())
     fixtures = []
     practices = synthetic()
     for label, queryset in (
@@ -144,10 +152,11 @@ def write_files(folder: Path) -> tuple[Path, list[Path]]:
     return import_file, fixtures
 
 
-def remove_synthetic() -> None:
-    """Delete the synthetic practices, everything that points to them, and their history, in
-    plain SQL: the ORM would send a delete signal per row (and write a history entry for
-    each), which is not what is measured."""
+def remove_synthetic(prefix: str = PREFIX) -> None:
+    """Delete the synthetic practices (or those whose slug starts with ``prefix``),
+    everything that points to them, and their history, in plain SQL: the ORM would send a
+    delete signal per row (and write a history entry for each), which is not what is
+    measured."""
     from django.apps import apps
     from django.db import connection, transaction
 
@@ -155,7 +164,7 @@ def remove_synthetic() -> None:
 
     quote = connection.ops.quote_name
     practices = f"SELECT id FROM {quote(Practice._meta.db_table)} WHERE slug LIKE %s"  # noqa: S608
-    pattern = [PREFIX + "%"]
+    pattern = [prefix + "%"]
     with transaction.atomic(), connection.cursor() as cursor:
         for model in apps.get_models(include_auto_created=True):
             for field in model._meta.concrete_fields:

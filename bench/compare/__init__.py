@@ -1,0 +1,1 @@
+"""bench/compare.py, in parts: see that file and bench/README.md."""

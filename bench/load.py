@@ -1,0 +1,391 @@
+"""A bounded load test: policy officers browsing the site under gunicorn, and a curator's import.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gfmd_load \\
+        flock /tmp/gfmd-measure.lock .venv/bin/python bench/load.py --with-import
+
+Prepares the database as bench/browse.py does, serves the site the production way (gunicorn
+with gunicorn.conf.py, DEBUG off, collectstatic, Redis cache), and runs locust headless
+(bench/locustfile.py) for --duration seconds. With --with-import a second phase runs the same
+load while a curator imports a 5,000-row file through the admin (bench/load_curator.py).
+A benchmark, not a test: it asserts nothing. See bench/README.md.
+"""
+
+# ruff: noqa: S311, S603 (a seeded sample, not secrets; our own commands, no shell)
+
+import argparse
+import json
+import os
+import random
+import runpy
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from browse import ROOT, ensure_database, prepare, setup_django
+from import_5000 import remove_synthetic, synthetic, timed, write_import_file
+from load_curator import ImportRun, import_file
+from load_report import Usage, children, failures, read_stats, table
+
+BIN = Path(sys.executable).parent
+CACHE_URL = "redis://127.0.0.1:6379/6"
+CURATOR = "load-curator"
+IMPORTED = "load-import-"  # the slugs of the curator's new practices
+STARTED: list[subprocess.Popen] = []  # locust processes, killed if the run is interrupted
+WORDS = (
+    "children",
+    "remittances",
+    "unaccompanied children",
+    "domestic workers",
+    "reintegration",
+    "trafficking",
+    "family reunification",
+    "women",
+)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--practices", type=int, default=10000, help="synthetic practices (default 10000)")
+    add("--users", type=int, default=50, help="concurrent readers (default 50)")
+    add("--spawn-rate", type=float, default=10, help="readers started a second (default 10)")
+    add("--duration", type=int, default=60, help="seconds of load per phase (default 60)")
+    add("--with-import", action="store_true", help="then a phase with a curator's import")
+    add("--import-rows", type=int, default=5000, help="rows in the import file (default 5000)")
+    add("--import-delay", type=float, default=5, help="seconds into the load (default 5)")
+    add("--import-timeout", type=int, default=3600, help="seconds (default 3600)")
+    add("--port", type=int, default=8130, help="gunicorn's port, 127.0.0.1 (default 8130)")
+    add("--workers", type=int, help="WEB_CONCURRENCY (default: gunicorn.conf.py's)")
+    add("--threads", type=int, help="GUNICORN_THREADS (default: gunicorn.conf.py's)")
+    add("--out", default="/tmp/gfmd-load", help="folder for files and logs")  # noqa: S108
+    return parser.parse_args()
+
+
+def configure() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: gunicorn's workers share it.")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
+    sys.path.insert(0, str(ROOT))
+
+
+# -- what the readers draw from --------------------------------------------------------------
+
+
+def count(query: str) -> int:
+    from django.http import QueryDict
+
+    from practices.filters import PracticeFilter
+    from practices.models import Practice
+
+    return PracticeFilter(QueryDict(query), queryset=Practice.objects.published()).qs.count()
+
+
+def write_mix(path: Path) -> dict:
+    """Real themes, ISO codes, slugs and words, and export filters of 100 to 500 rows."""
+    from django.db.models import Count
+
+    from practices.models import Practice, PracticeCountry
+
+    rng = random.Random(2010)
+    published = Practice.objects.published()
+    themes = sorted(set(published.values_list("themes__slug", flat=True)) - {None})
+    countries = [
+        row["country__iso2"]
+        for row in PracticeCountry.objects.filter(practice__in=published)
+        .values("country__iso2")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:40]
+    ]
+    slugs = list(published.values_list("slug", flat=True))
+    words = [word for word in WORDS if count(f"q={word}")]
+    candidates = [
+        f"theme={theme}&{role}={code}"
+        for theme in themes
+        for code in countries[:15]
+        for role in ("coo", "cod", "country")
+    ]
+    rng.shuffle(candidates)
+    exports = []
+    for candidate in candidates:
+        if 100 <= count(candidate) <= 500:
+            exports.append(candidate)
+            if len(exports) == 20:
+                break
+    mix = {
+        "themes": themes,
+        "countries": countries,
+        "slugs": rng.sample(slugs, min(2000, len(slugs))),
+        "words": words,
+        "exports": exports,
+        "evidence": Practice.EvidenceLevel.values,
+        "last_page": min(20, len(slugs) // 25),
+    }
+    path.write_text(json.dumps(mix, indent=1), encoding="utf-8")
+    print(
+        f"mix: {len(themes)} themes, {len(countries)} countries, {len(mix['slugs'])} slugs, "
+        f"words {words}, {len(exports)} export filters (e.g. {exports[:2]})"
+    )
+    return mix
+
+
+def write_import(folder: Path, rows: int) -> Path:
+    """The first ``rows`` synthetic practices exported as bench/import_5000.py does, with
+    new slugs and titles: a file of new practices."""
+    path = folder / f"import-{rows}.csv"
+    if path.exists():
+        return path
+
+    def rename(dataset):
+        slugs = [slug.replace("synthetic-", IMPORTED, 1) for slug in dataset["slug"]]
+        titles = [f"{title} (imported)" for title in dataset["title"]]
+        for column, values in (("slug", slugs), ("title", titles)):
+            index = dataset.headers.index(column)
+            del dataset[column]
+            dataset.insert_col(index, values, header=column)
+
+    return write_import_file(path, synthetic()[:rows], rename)
+
+
+# -- gunicorn --------------------------------------------------------------------------------
+
+
+def server_env(args, password: str) -> dict:
+    env = {key: value for key, value in os.environ.items() if key != "CONN_MAX_AGE"}
+    env.update(
+        DEBUG="false",
+        HTTPS="false",  # plain http on loopback
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{args.port}",
+        CACHE_URL=CACHE_URL,
+        GUNICORN_BIND=f"127.0.0.1:{args.port}",
+        GUNICORN_ACCESS_LOG="",
+        MEDIA_ROOT=str(Path(args.out) / "media"),  # the import's file, outside the checkout
+        LOAD_CURATOR_PASSWORD=password,
+    )
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
+    if args.threads:
+        env["GUNICORN_THREADS"] = str(args.threads)
+    return env
+
+
+def manage(env: dict, *arguments: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
+
+
+def create_curator(env: dict) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(username=CURATOR).delete()  # a new password each run
+    password_from = ("--password-from-env", "LOAD_CURATOR_PASSWORD")
+    manage(env, "create_user", CURATOR, "--group", "curator", *password_from)
+
+
+def start_gunicorn(env: dict, log: Path, base: str) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "gfmd_kb.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"{base}/practices/", timeout=30) as response:  # noqa: S310
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    sys.exit(f"gunicorn did not answer within 60 s; see {log}")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)  # graceful: workers finish their requests
+        try:
+            server.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# -- locust ----------------------------------------------------------------------------------
+
+
+def run_locust(args, base: str, name: str, env: dict) -> subprocess.Popen:
+    prefix = Path(args.out) / name
+    command = [
+        str(BIN / "locust"),
+        *("-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--host", base),
+        *("--users", str(args.users), "--spawn-rate", str(args.spawn_rate)),
+        *("--run-time", f"{args.duration}s", "--stop-timeout", "10"),
+        *("--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"),
+    ]
+    log = (Path(args.out) / f"{name}-locust.log").open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    STARTED.append(process)
+    return process
+
+
+def wait_locust(process: subprocess.Popen, args) -> None:
+    try:
+        process.wait(timeout=args.duration + 120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        print("locust overran its hard timeout and was killed")
+
+
+# -- the phases ------------------------------------------------------------------------------
+
+
+def load(args, base: str, name: str, env: dict, server, during=None) -> str:
+    """One locust run of --duration seconds; ``during()`` is called as it starts."""
+    usage = Usage(server.pid, env["DATABASE_URL"].rsplit("/", 1)[1])
+    usage.start()
+    locust = run_locust(args, base, name, env)
+    if during is not None:
+        during()
+    wait_locust(locust, args)
+    return usage.stop()
+
+
+def read_phase(args, base: str, env: dict, server) -> str:
+    cpu = load(args, base, "read", env, server)
+    out = Path(args.out)
+    return "\n".join([table(read_stats(out, "read"), "Phase 1: readers only"), cpu])
+
+
+def import_phase(args, base: str, env: dict, server, log: Path) -> str:
+    from practices.models import Practice
+
+    path = write_import(Path(args.out), args.import_rows)
+    before = Practice.objects.filter(slug__startswith=IMPORTED).count()
+    workers = children(server.pid)
+    run = ImportRun()
+    began = time.monotonic()
+    curator = threading.Thread(
+        target=import_file,
+        args=(base, CURATOR, env["LOAD_CURATOR_PASSWORD"], path, args.import_timeout, run),
+        daemon=True,
+    )
+
+    def start_curator():
+        time.sleep(args.import_delay)
+        run.started = time.monotonic() - began
+        curator.start()
+
+    cpu = load(args, base, "import", env, server, start_curator)
+    print(f"load over after {time.monotonic() - began:.0f} s; waiting for the import")
+    curator.join(timeout=max(args.import_timeout - (time.monotonic() - began), 1))
+    added = Practice.objects.filter(slug__startswith=IMPORTED).count() - before
+    after = children(server.pid)
+    killed = [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if "TIMEOUT" in line or "SIG" in line or "exiting" in line.lower()
+    ]
+
+    def seconds(value):
+        return "-" if value is None else f"{value:.1f} s"
+
+    lines = [
+        table(read_stats(Path(args.out), "import"), "Phase 2: readers while a curator imports"),
+        cpu,
+        "",
+        f"curator's import of {args.import_rows:,} rows, started {run.started:.0f} s into "
+        f"the load: login {seconds(run.login_s)}, import page {seconds(run.page_s)}, "
+        f"preview {seconds(run.preview_s)}, confirm {seconds(run.confirm_s)}",
+        f"  preview: {run.preview_summary or '-'} ({run.warnings} warnings)",
+        f"  completed: {'yes' if run.completed else 'NO'}; practices added: {added:,}"
+        + (f"; error: {run.error}" if run.error else ""),
+        f"  message: {run.message or '-'}",
+        f"  gunicorn workers {'unchanged' if after == workers else 'CHANGED'} "
+        f"({sorted(workers)} -> {sorted(after)}); timeout/kill lines in its log: {len(killed)}",
+        *[f"    {line}" for line in killed[:5]],
+    ]
+    return "\n".join(lines)
+
+
+def gunicorn_settings(env: dict) -> dict:
+    """gunicorn.conf.py's values under the server's environment."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def main() -> None:
+    # A SIGTERM unwinds like Ctrl-C, so gunicorn is stopped by the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_args()
+    configure()
+    setup_django()
+    ensure_database()
+    prepare(args.practices, False)
+    remove_synthetic(IMPORTED)  # a previous run's imported practices, if any
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    mix_path = out / "mix.json"
+    write_mix(mix_path)
+    if args.with_import:
+        write_import(out, args.import_rows)
+
+    import redis
+
+    base = f"http://127.0.0.1:{args.port}"
+    env = server_env(args, secrets.token_urlsafe(24))
+    timed("collectstatic", lambda: manage(env, "collectstatic", "--noinput", "-v0"))
+    create_curator(env)
+    cache = redis.Redis.from_url(CACHE_URL)
+    cache.flushdb()
+    load_env = {**env, "LOAD_MIX": str(mix_path)}
+    log = out / "gunicorn.log"
+    server = start_gunicorn(env, log, base)
+    reports = []
+    try:
+        print(f"gunicorn {server.pid} up at {base}, workers {sorted(children(server.pid))}")
+        reports.append(read_phase(args, base, load_env, server))
+        if args.with_import:
+            cache.flushdb()  # each phase starts from an empty cache
+            reports.append(import_phase(args, base, load_env, server, log))
+    finally:
+        for process in STARTED:  # a locust still running if the run was interrupted
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        stop_gunicorn(server)
+    conf = gunicorn_settings(env)
+    print()
+    print(
+        f"{args.practices:,} synthetic practices + the paper's; {args.users} users, think time "
+        f"{os.environ.get('LOAD_WAIT_MIN', '1')}-{os.environ.get('LOAD_WAIT_MAX', '3')} s, "
+        f"{args.duration} s a phase; gunicorn {conf['workers']} workers x {conf['threads']} "
+        f"threads ({conf['worker_class']}, timeout {conf['timeout']} s, max_requests "
+        f"{conf['max_requests']}); {os.cpu_count()} CPUs"
+    )
+    for name, report in zip(("read", "import"), reports, strict=False):
+        print()
+        print(report)
+        for line in failures(out, name):
+            print(f"  FAILED {line}")
+
+
+if __name__ == "__main__":
+    main()
