@@ -48,14 +48,19 @@ def parse_args() -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> None:
-    """Environment for the project's settings, before Django reads them."""
-    if not os.environ.get("DATABASE_URL"):
-        path = Path(args.sqlite).expanduser().resolve()
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    """This benchmark's database: DATABASE_URL, or the throwaway SQLite file."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(args.sqlite).expanduser().resolve()}"
+    configure_django(url)
+
+
+def configure_django(database_url: str) -> None:
+    """Environment for the project's settings in a benchmark's own process, before Django
+    reads them (every script of bench/ starts here)."""
+    os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
     # DEBUG off, as in production (and DEBUG would keep every query in memory).
     os.environ["DEBUG"] = "false"
-    os.environ["HTTPS"] = "false"  # the test client speaks plain HTTP
+    os.environ["HTTPS"] = "false"  # the test client and the servers here speak plain HTTP
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
     # One persistent connection for the whole run, so no request pays for reconnecting.

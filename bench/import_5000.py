@@ -13,12 +13,13 @@ database without them. See bench/README.md.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from browse import PROJECT_DB, ROOT, analyse, ensure_database, setup_django
+from browse import PROJECT_DB, analyse, configure_django, ensure_database, setup_django
 
 PREFIX = "synthetic-"
 
@@ -46,20 +47,14 @@ def parse_args() -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> None:
-    """Environment for the project's settings, before Django reads them (as bench/browse.py)."""
-    import os
-
-    if not os.environ.get("DATABASE_URL"):
+    """This benchmark's database: DATABASE_URL, or its throwaway SQLite file."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
         path = Path(args.sqlite).expanduser().resolve()
         if path == PROJECT_DB.resolve():
             sys.exit(f"Refusing to benchmark on the project's own database {PROJECT_DB}.")
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
-    os.environ["DEBUG"] = "false"
-    os.environ["HTTPS"] = "false"  # the test client speaks plain HTTP
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["CONN_MAX_AGE"] = "3600"
-    sys.path.insert(0, str(ROOT))
+        url = f"sqlite:///{path}"
+    configure_django(url)
 
 
 def timed(label: str, function):

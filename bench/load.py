@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from browse import ROOT, ensure_database, prepare, setup_django
+from browse import ROOT, configure_django, ensure_database, prepare, setup_django
 from import_5000 import remove_synthetic, synthetic, timed, write_import_file
 from load_curator import ImportRun, import_file
 from load_report import Usage, children, failures, read_stats, table
@@ -69,11 +69,7 @@ def parse_args() -> argparse.Namespace:
 def configure() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: gunicorn's workers share it.")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    sys.path.insert(0, str(ROOT))
+    configure_django(os.environ["DATABASE_URL"])
 
 
 # -- what the readers draw from --------------------------------------------------------------

@@ -8,25 +8,19 @@ the session and the user.
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 
 RETRY_AFTER_SECONDS = 30
-
-
-def database_unreachable(exc: BaseException | None) -> bool:
-    """An error raised because the connection failed, not because a query was wrong."""
-    if isinstance(exc, InterfaceError):
-        return True
-    if isinstance(exc, OperationalError):
-        return True
-    return isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
+# What the database driver raises when the server cannot be reached or the connection broke
+# (Django wraps psycopg2's and sqlite3's errors in these).
+UNREACHABLE = (OperationalError, InterfaceError)
 
 
 def server_error(request, template_name="500.html"):
     exc = sys.exc_info()[1]
-    if database_unreachable(exc):
+    if isinstance(exc, UNREACHABLE):
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -172,7 +172,6 @@ SESSION_COOKIE_HTTPONLY = True
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    USE_X_FORWARDED_HOST = False
 
 # Content Security Policy (django-csp): every script and style comes from our own static
 # files; the pages carry no inline script, style attribute or <style> element.

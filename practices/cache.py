@@ -9,8 +9,8 @@ transaction commits, never before: a reader can never cache a half-written chang
 new token.
 
 With ``locmem://`` each process has its own cache and its own token, so a save is seen at once
-by its own process only; the others see it when their entries expire (``CACHE_TIMEOUT`` of
-that backend). The ``gfmd.W001`` deploy check says so.
+by its own process only; the others see it when their entries expire (the backend's
+``TIMEOUT`` in settings.CACHES, an hour). The ``gfmd.W001`` deploy check says so.
 """
 
 import hashlib

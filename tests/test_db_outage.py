@@ -23,14 +23,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from .processes import BASE_DIR, free_port, manage_or_fail
+
 POSTGRES = ("127.0.0.1", 5432)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Relay:
@@ -81,18 +76,6 @@ class Relay:
         self.sockets.clear()
 
 
-def run(env, *args):
-    result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def get(url: str) -> tuple[int, str, dict]:
     try:
         with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (127.0.0.1)
@@ -137,8 +120,8 @@ def site(database, tmp_path_factory):
         "GUNICORN_THREADS": "2",
         "GUNICORN_ACCESS_LOG": "",
     }
-    run(env, "migrate", "--noinput", "-v0")
-    run(env, "collectstatic", "--noinput", "-v0")
+    manage_or_fail(env, "migrate", "--noinput", "-v0")
+    manage_or_fail(env, "collectstatic", "--noinput", "-v0")
     log = tmp_path_factory.mktemp("gunicorn") / "stderr"
     with log.open("w") as stderr:
         server = subprocess.Popen(  # noqa: S603

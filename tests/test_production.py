@@ -8,8 +8,6 @@ with a production environment, as `make serve` runs it.
 import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -17,7 +15,7 @@ from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from .processes import BASE_DIR, manage
 
 
 def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
@@ -32,14 +30,7 @@ def check_deploy(**overrides: str) -> subprocess.CompletedProcess:
     }
     env.pop("HTTPS", None)  # the production default: on
     env.update(overrides)
-    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return manage(env, "check", "--deploy", "--fail-level", "WARNING")
 
 
 def test_check_deploy_is_clean_with_the_production_settings():
@@ -64,15 +55,7 @@ def test_check_deploy_names_what_is_missing(overrides, warning):
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": ""}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage({**os.environ, "DEBUG": "false", "SECRET_KEY": ""}, "check")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -125,7 +108,14 @@ def test_error_pages_carry_the_policy_and_no_inline_style(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "script-src 'self'" in response["Content-Security-Policy"]
-    for name in ("500.html", "503.html", "404.html", "403_csrf.html", "locked_out.html"):
+    for name in (
+        "error_page.html",
+        "500.html",
+        "503.html",
+        "404.html",
+        "403_csrf.html",
+        "locked_out.html",
+    ):
         text = (BASE_DIR / "templates" / name).read_text(encoding="utf-8")
         assert "style=" not in text and "<style" not in text and "<script" not in text, name
 
@@ -173,13 +163,5 @@ def test_a_form_sent_without_its_token_gets_a_page_that_says_what_to_do():
 
 def test_a_lower_case_log_level_is_understood():
     """LOG_LEVEL=info, as gunicorn takes it, used to stop Django from starting."""
-    env = {**os.environ, "DEBUG": "true", "LOG_LEVEL": "info"}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage({**os.environ, "DEBUG": "true", "LOG_LEVEL": "info"}, "check")
     assert result.returncode == 0, result.stderr

@@ -37,9 +37,18 @@ CARD_COLUMNS = """
       WHERE x.practice_id = p.id) AS themes
 """
 
-# The facets counted over the current results (``cur``) alike on both pages: target groups,
-# stages, GCM objectives, the choice fields and organisations (lead or partner, once each).
+# The facets counted over the current results (``cur``, and ``links``, their country links)
+# alike on both pages: countries in any role, regions, target groups, stages, GCM objectives,
+# the choice fields and organisations (lead or partner, once each).
 COUNTED_OVER_CUR = """UNION ALL
+SELECT 'country', c.iso2, n.any_role, NULL
+  FROM (SELECT country_id, count(DISTINCT practice_id) AS any_role
+          FROM links GROUP BY country_id) n JOIN countries_country c ON c.id = n.country_id
+UNION ALL
+SELECT 'region', c.region, count(DISTINCT l.practice_id), NULL
+  FROM links l JOIN countries_country c ON c.id = l.country_id
+ WHERE c.region <> '' GROUP BY c.region
+UNION ALL
 SELECT 'target_group', g.slug, count(x.practice_id), NULL
   FROM practices_targetgroup g LEFT JOIN (
        SELECT x.* FROM practices_practice_target_groups x JOIN cur ON cur.id = x.practice_id
@@ -113,17 +122,9 @@ SELECT 'cod', c.iso2, n.n, n.listed
          WHERE b.has_t GROUP BY x.country_id) n
   JOIN countries_country c ON c.id = n.country_id
 UNION ALL
-SELECT 'country', c.iso2, n.any_role, NULL
-  FROM (SELECT country_id, count(DISTINCT practice_id) AS any_role
-          FROM links GROUP BY country_id) n JOIN countries_country c ON c.id = n.country_id
-UNION ALL
 SELECT lower(l.role), c.iso2, count(*), NULL
   FROM links l JOIN countries_country c ON c.id = l.country_id
  WHERE l.role IN ('COO', 'COT') GROUP BY l.role, c.iso2
-UNION ALL
-SELECT 'region', c.region, count(DISTINCT l.practice_id), NULL
-  FROM links l JOIN countries_country c ON c.id = l.country_id
- WHERE c.region <> '' GROUP BY c.region
 {COUNTED_OVER_CUR}"""
 
 LIST_ROWS_SQL = f"""
@@ -156,16 +157,8 @@ SELECT 'theme', t.slug, count(x.practice_id), NULL
        SELECT x.* FROM practices_practice_themes x JOIN cur ON cur.id = x.practice_id
   ) x ON x.theme_id = t.id GROUP BY t.slug
 UNION ALL
-SELECT 'country', c.iso2, n.any_role, NULL
-  FROM (SELECT country_id, count(DISTINCT practice_id) AS any_role
-          FROM links GROUP BY country_id) n JOIN countries_country c ON c.id = n.country_id
-UNION ALL
 SELECT lower(l.role), c.iso2, count(*), NULL
   FROM links l JOIN countries_country c ON c.id = l.country_id GROUP BY l.role, c.iso2
-UNION ALL
-SELECT 'region', c.region, count(DISTINCT l.practice_id), NULL
-  FROM links l JOIN countries_country c ON c.id = l.country_id
- WHERE c.region <> '' GROUP BY c.region
 {COUNTED_OVER_CUR}"""
 
 SEARCH_ROWS_SQL = f"""

@@ -3,7 +3,6 @@
 import os
 import sqlite3
 import sys
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,14 +13,11 @@ def configure() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("bench/compare.py needs DATABASE_URL=postgres://... (the floor is PostgreSQL).")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_kb.settings"
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    from browse import configure_django  # bench/browse.py: every benchmark's environment
+
+    configure_django(url)
     # This process only prepares data; the servers get their own cache setting.
     os.environ["CACHE_URL"] = "dummy://"
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at")
     return url
 
 

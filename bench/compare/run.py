@@ -20,7 +20,6 @@ from . import prepare, servers, sqlite_copy
 THEME, COD = "children", "MX"
 WORDS = "unaccompanied children"
 KIND = "law"  # about 10,000 practices at 100,000
-DATASETTE_DB = "gfmd"
 ARRAY_FACETS = ["themes", "countries", "coo", "cot", "cod"]
 PLAIN_FACETS = ["scope", "kind", "status", "evidence_level"]
 FACETS = [("_facet_array", name) for name in ARRAY_FACETS] + [
@@ -70,7 +69,7 @@ def fetch(session: requests.Session, url: str, keep: bool = False) -> Body:
 
 def datasette_url(server, fmt: str = "", **params) -> str:
     query = urlencode([*params.pop("pairs", []), *params.items()])
-    return f"{server.url}/{DATASETTE_DB}/practices{fmt}?{query}"
+    return f"{server.url}/{server.database}/practices{fmt}?{query}"
 
 
 # --- the cases ------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class Server:
     def __init__(self, name: str, command: list[str], port: int, env: dict[str, str]):
         self.name = name
         self.port = port
+        self.database = ""  # Datasette's database name in its URLs
         self.log = Path(f"/tmp/gfmd-compare-{name}.log")  # noqa: S108
         with self.log.open("w") as log:
             self.process = subprocess.Popen(  # noqa: S603
@@ -136,7 +137,9 @@ def start_datasette(path: Path) -> Server:
         str(DATASETTE_PORT),
         *settings,
     ]
-    return Server("datasette", command, DATASETTE_PORT, dict(os.environ))
+    server = Server("datasette", command, DATASETTE_PORT, dict(os.environ))
+    server.database = path.stem  # Datasette names a database after its file
+    return server
 
 
 def datasette_versions(server: Server) -> dict:

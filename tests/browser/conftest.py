@@ -9,7 +9,6 @@ Chromium is Debian's (`apt-get install chromium`), never a browser Playwright do
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.processes import BASE_DIR, free_port, manage_or_fail
+
 CHROMIUM = "/usr/bin/chromium"
 # A reviewer of the browser tests' own site, for the admin's pages.
 REVIEWER = ("browser-reviewer", "Quiet-harbour-42-lantern")
@@ -38,30 +38,6 @@ def chromium_or_fail() -> str:
     if os.environ.get("GFMD_SKIP_BROWSER") == "1":
         pytest.skip(f"{CHROMIUM} is missing and GFMD_SKIP_BROWSER=1")
     pytest.fail(MISSING_CHROMIUM, pytrace=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    """Run one management command in the server's environment; fail with its output if it fails."""
-    result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"manage.py {' '.join(args)} exited with {result.returncode}:\n"
-            f"{result.stdout}\n{result.stderr}",
-            pytrace=False,
-        )
 
 
 def wait_until_up(url: str, process: subprocess.Popen, stderr_path: Path) -> None:
@@ -99,10 +75,10 @@ def site(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
     }
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_paper", "-v0")
+    manage_or_fail(env, "migrate", "--noinput", "-v0")
+    manage_or_fail(env, "load_paper", "-v0")
     reviewer, password = REVIEWER
-    manage(
+    manage_or_fail(
         {**env, "BROWSER_REVIEWER_PW": password},
         *("create_user", reviewer, "--group", "reviewer"),
         *("--password-from-env", "BROWSER_REVIEWER_PW"),

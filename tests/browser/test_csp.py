@@ -86,3 +86,16 @@ def test_an_inline_script_would_be_reported(page):
     page.wait_for_timeout(200)
     assert any("script-src" in message for message in messages)
     assert page.evaluate("() => window.ran") is None
+
+
+def test_the_export_pages_select_all_still_works_from_its_static_script(page):
+    """Its handler was an inline onchange attribute, which the policy blocks: now bound by
+    static/js/admin_export.js."""
+    log_in(page)
+    page.goto("/admin/practices/practice/export/")
+    fields = page.locator(".selectable-field-export-row input[type=checkbox]")
+    assert fields.count() > 10
+    page.click("#select-all-toggle")
+    assert all(not box.is_checked() for box in fields.all())
+    page.click("label[for=select-all-toggle]")
+    assert all(box.is_checked() for box in fields.all())

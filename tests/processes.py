@@ -1,0 +1,40 @@
+"""Helpers for tests that run the site in child processes (the browser tests, the database
+outage, the deployment check): the settings are read from the environment at a process's start."""
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """``manage.py`` with these arguments in a child process with ``env``."""
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def manage_or_fail(env: dict[str, str], *args: str) -> None:
+    """``manage``, failing the test with the command's output if it fails."""
+    result = manage(env, *args)
+    if result.returncode != 0:
+        pytest.fail(
+            f"manage.py {' '.join(args)} exited with {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
