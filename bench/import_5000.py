@@ -213,7 +213,7 @@ def main() -> None:
     from django.db import connection
 
     from practices.models import Practice
-    from practices.search import update_search_index
+    from practices.search_index import update_search_index
 
     print("preparing")
     prepare(args.practices)

@@ -12,7 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Organisation, Practice, PracticeCountry
-from .search import update_search_index
+from .search_index import update_search_index
 
 
 def pending_ids() -> set[int]:

@@ -26,7 +26,7 @@ from practices.models import (
     ScorecardRating,
     Source,
 )
-from practices.search import update_search_index
+from practices.search_index import update_search_index
 from practices.workflow import Role
 
 from .conftest import make_practice

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from countries.models import Country
 from practices.models import OutcomeMetric, Practice, Theme
-from practices.search import update_search_index
+from practices.search_index import update_search_index
 from practices.workflow import TRANSITIONS, apply_transition
 
 from .conftest import make_practice

@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from practices.models import Evaluation, Practice, ScorecardRating
-from practices.search import update_search_index
+from practices.search_index import update_search_index
 from practices.workflow import apply_transition
 
 from .conftest import make_practice

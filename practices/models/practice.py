@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..search import filter_by_text, order_by_relevance
 from .evidence import Evaluation
 from .reference import Source
 
@@ -41,14 +42,10 @@ class PracticeQuerySet(models.QuerySet):
 
         Full-text on PostgreSQL (stored vector, GIN index); every word on SQLite.
         """
-        from practices.search import filter_by_text
-
         return filter_by_text(self, query)
 
     def by_relevance(self, query: str) -> "PracticeQuerySet":
         """Best matches of ``query`` first, then by title."""
-        from practices.search import order_by_relevance
-
         return order_by_relevance(self, query)
 
     def with_card_data(self) -> "PracticeQuerySet":
@@ -249,7 +246,7 @@ class Practice(models.Model):
         blank=True,
         related_name="+",
     )
-    # Kept up to date by practices.search.update_search_index (on save, on load, on import).
+    # Kept up to date by practices.search_index.update_search_index (on save, on load, on import).
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -33,7 +33,7 @@ from practices.models import (
     TargetGroup,
     Theme,
 )
-from practices.search import update_search_index
+from practices.search_index import update_search_index
 
 from ._synthetic_vocabulary import (
     ACCENTED_SENTENCES,

@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
         from practices.models import OutcomeMetric, Practice, Source
-        from practices.search import update_search_index
+        from practices.search_index import update_search_index
 
         paths = fixture_paths()
         with transaction.atomic():

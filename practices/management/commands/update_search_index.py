@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from practices.cache import invalidate_on_commit
-from practices.search import update_search_index
+from practices.search_index import update_search_index
 
 
 class Command(BaseCommand):
