@@ -7,9 +7,9 @@ of the same records.
 
 A benchmark, not a test: it prints timings and asserts nothing. It prepares its own database
 (migrate, load_paper, generate_practices), writes the synthetic practices once as an import
-file (CSV, through practices.resources) and once as fixtures (dumpdata with natural keys), then
-removes them and, in rounds that alternate which goes first, loads them back each way into the
-database without them. See bench/README.md.
+file (CSV, through practices.curation.imports.resources) and once as fixtures (dumpdata with
+natural keys), then removes them and, in rounds that alternate which goes first, loads them
+back each way into the database without them. See bench/README.md.
 """
 
 import argparse
@@ -105,7 +105,7 @@ def counts() -> dict[str, int]:
 def write_import_file(path: Path, practices, rename=None) -> Path:
     """Practices as an import file (CSV), exported through the resource itself; ``rename``
     may change the dataset first (bench/load.py makes the rows new practices)."""
-    from practices.resources import PracticeResource
+    from practices.curation.imports.resources import PracticeResource
 
     _, dataset = timed("export through the resource", lambda: PracticeResource().export(practices))
     if rename is not None:
@@ -184,7 +184,7 @@ def remove_synthetic(prefix: str = PREFIX) -> None:
 def run_import(path: Path, dry_run: bool = False):
     import tablib
 
-    from practices.resources import PracticeResource
+    from practices.curation.imports.resources import PracticeResource
 
     dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
     result = PracticeResource().import_data(dataset, dry_run=dry_run, file_name=path.name)

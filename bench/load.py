@@ -78,7 +78,7 @@ def configure() -> None:
 def count(query: str) -> int:
     from django.http import QueryDict
 
-    from practices.filters import PracticeFilter
+    from practices.catalogue.filters import PracticeFilter
     from practices.models import Practice
 
     return PracticeFilter(QueryDict(query), queryset=Practice.objects.published()).qs.count()

@@ -20,16 +20,6 @@ class CountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, iso2: str) -> "Country":
         return self.get(iso2=iso2.upper())
 
-    def with_practice_counts(self) -> "CountryQuerySet":
-        """Each country with ``practice_count``: published practices in any role."""
-        return self.annotate(
-            practice_count=models.Count(
-                "practice_links__practice",
-                filter=models.Q(practice_links__practice__publication_state="published"),
-                distinct=True,
-            )
-        )
-
     def in_region(self, region: str) -> "CountryQuerySet":
         """Countries of one UN M49 region (``Africa``, ``Americas`` ...) or subregion."""
         return self.filter(models.Q(region__iexact=region) | models.Q(subregion__iexact=region))
@@ -72,7 +62,7 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("countries:country-detail", kwargs={"iso2": self.iso2.lower()})
+        return reverse("practices:country-detail", kwargs={"iso2": self.iso2.lower()})
 
     def natural_key(self) -> tuple[str]:
         return (self.iso2,)

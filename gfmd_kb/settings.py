@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "axes",
     "countries",
     "practices",
+    # The practice domain's two sides (ARCHITECTURE.md): what the public reads, and the
+    # curators' desk.
+    "practices.catalogue",
+    "practices.curation",
 ]
 
 MIDDLEWARE = [
@@ -202,7 +206,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "curation/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "gfmd_kb.proxy.client_ip"
 AXES_VERBOSE = False
 
@@ -237,7 +241,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING").upper()},
 }
 
-# django-import-export: the practice admin's spreadsheets (practices.resources).
+# django-import-export: the practice admin's spreadsheets (practices.curation.imports.resources).
 # One transaction per import, so that a failing row leaves nothing half imported.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Import and export each need their own permission: practices.import_practice, .export_practice.

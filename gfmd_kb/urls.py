@@ -3,8 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("countries/", include("countries.urls")),
-    path("", include("practices.urls")),
+    path("", include("practices.catalogue.urls")),
 ]
 
 # A database that cannot be reached answers 503 with a page that says so (gfmd_kb.errors).

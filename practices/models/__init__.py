@@ -1,6 +1,8 @@
+from .country_link import PracticeCountry, group_by_role
 from .discussion import DiscussionQuestion, Outcome
 from .evidence import Evaluation, ScorecardRating
-from .practice import OutcomeMetric, Practice, PracticeCountry, group_by_role
+from .metric import OutcomeMetric
+from .practice import Practice
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
 
 __all__ = [

@@ -7,13 +7,12 @@ repositories use, one ``ScorecardRating`` per criterion, its earlier ratings kep
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+from .validators import YEAR_VALIDATORS
 
 
 class Evaluation(models.Model):

@@ -1,10 +1,7 @@
-"""A good practice, the countries it involves (with their migration role) and its figures."""
-
-from decimal import Decimal
+"""A good practice: what it is, who runs it, where, since when, and how it is known."""
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -12,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..search import filter_by_text, order_by_relevance
+from .country_link import PracticeCountry
 from .evidence import Evaluation
+from .metric import OutcomeMetric
 from .reference import Source
-
-YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+from .validators import YEAR_VALIDATORS
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -370,189 +368,3 @@ class Practice(models.Model):
             if members:
                 groups.append((role, members))
         return groups
-
-
-class PracticeCountryQuerySet(models.QuerySet):
-    def get_by_natural_key(self, practice_slug: str, iso2: str, role: str):
-        return self.get(practice__slug=practice_slug, country__iso2=iso2, role=role)
-
-    def in_cycle_order(self) -> "PracticeCountryQuerySet":
-        """Origin, transit, destination (the order a migrant travels), then by country name."""
-        return self.order_by(
-            models.Case(
-                models.When(role="COO", then=0),
-                models.When(role="COT", then=1),
-                default=2,
-            ),
-            "country__name",
-        )
-
-
-class PracticeCountry(models.Model):
-    """A country's part in a practice: its migration role, and how it is involved.
-
-    One country can hold two roles in one practice (Mexico is both a country of origin and
-    of transit for child protection), but each role only once.
-    """
-
-    class Role(models.TextChoices):
-        COO = "COO", _("Country of origin")
-        COT = "COT", _("Country of transit")
-        COD = "COD", _("Country of destination")
-
-    class Involvement(models.TextChoices):
-        IMPLEMENTING = "implementing", _("Implementing")
-        PARTNER = "partner", _("Partner")
-        BENEFICIARY = "beneficiary", _("Beneficiary")
-        CONTEXT = "context", _("Named on the migration route")
-
-    practice = models.ForeignKey(
-        Practice,
-        verbose_name=_("practice"),
-        on_delete=models.CASCADE,
-        related_name="country_links",
-    )
-    country = models.ForeignKey(
-        "countries.Country",
-        verbose_name=_("country"),
-        on_delete=models.PROTECT,
-        related_name="practice_links",
-    )
-    role = models.CharField(_("role"), max_length=3, choices=Role.choices)
-    involvement = models.CharField(
-        _("involvement"),
-        max_length=20,
-        choices=Involvement.choices,
-        default=Involvement.IMPLEMENTING,
-    )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    objects = PracticeCountryQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("practice country")
-        verbose_name_plural = _("practice countries")
-        ordering = ["role", "country__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["practice", "country", "role"],
-                name="practices_practicecountry_one_role_each",
-            ),
-        ]
-        indexes = [
-            # The role filters (cod=MX): find practices by country and role in one probe.
-            models.Index(fields=["country", "role"], name="practices_country_role_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.country} ({self.role})"
-
-    def natural_key(self) -> tuple[str, str, str]:
-        return (self.practice.slug, self.country.iso2, self.role)
-
-    natural_key.dependencies = ["practices.practice", "countries.country"]
-
-
-class OutcomeMetricQuerySet(models.QuerySet):
-    def get_by_natural_key(self, practice_slug: str, label: str, year: int):
-        return self.get(practice__slug=practice_slug, label=label, year=year)
-
-
-class OutcomeMetric(models.Model):
-    """One number the source gives about a practice, with its unit and year."""
-
-    class Qualifier(models.TextChoices):
-        EXACT = "exact", _("exact")
-        ABOUT = "about", _("about")
-        MORE_THAN = "more_than", _("more than")
-        TARGET = "target", _("target")
-
-    practice = models.ForeignKey(
-        Practice, verbose_name=_("practice"), on_delete=models.CASCADE, related_name="metrics"
-    )
-    label = models.CharField(_("label"), max_length=200)
-    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
-    qualifier = models.CharField(
-        _("qualifier"),
-        max_length=10,
-        choices=Qualifier.choices,
-        default=Qualifier.EXACT,
-        help_text=_("How the source states it: 'around 17,000', 'more than 300', 'to be trained'."),
-    )
-    unit = models.CharField(_("unit"), max_length=60)
-    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
-    comparison_note = models.CharField(_("comparison or note"), max_length=300, blank=True)
-    source = models.ForeignKey(
-        "practices.Source",
-        verbose_name=_("source"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="metrics",
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    objects = OutcomeMetricQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("outcome metric")
-        verbose_name_plural = _("outcome metrics")
-        ordering = ["practice", "position", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["practice", "label", "year"], name="practices_metric_label_year_unique"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(value__gte=0), name="practices_metric_value_not_negative"
-            ),
-            models.CheckConstraint(condition=~models.Q(unit=""), name="practices_metric_has_unit"),
-            models.CheckConstraint(
-                condition=models.Q(year__gte=1900, year__lte=2100),
-                name="practices_metric_year_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.label}: {self.display_value} {self.unit} ({self.year})"
-
-    def natural_key(self) -> tuple[str, str, int]:
-        return (self.practice.slug, self.label, self.year)
-
-    natural_key.dependencies = ["practices.practice"]
-
-    @property
-    def display_value(self) -> str:
-        """The value as the paper states it: '10,831', '17', 'more than 300'."""
-        return self.format_value(self.value, self.qualifier)
-
-    @classmethod
-    def format_value(cls, value: Decimal, qualifier: str) -> str:
-        text = f"{int(value):,}" if value == value.to_integral() else f"{value.normalize():,f}"
-        prefix = {
-            cls.Qualifier.ABOUT: _("about"),
-            cls.Qualifier.MORE_THAN: _("more than"),
-        }.get(qualifier)
-        return f"{prefix} {text}" if prefix else text
-
-
-def group_by_role(practices, country) -> list[tuple["PracticeCountry.Role", list[Practice]]]:
-    """The practices under each role ``country`` holds in them (origin, transit, destination).
-
-    Reads the prefetched country links (``with_card_data()``); a practice where the country
-    holds two roles appears under both.
-    """
-    groups = []
-    for role in PracticeCountry.Role:
-        members = [
-            practice
-            for practice in practices
-            if any(
-                link.country_id == country.pk and link.role == role
-                for link in practice.country_links.all()
-            )
-        ]
-        if members:
-            groups.append((role, members))
-    return groups

@@ -8,9 +8,8 @@ item on the console; each page here must report none, the admin's included.
 
 import pytest
 
-from tests.test_bad_input import PUBLIC_URLS
-
-from .conftest import REVIEWER
+from tests.browser.conftest import REVIEWER
+from tests.public_urls import PUBLIC_URLS
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +17,9 @@ PUBLIC_PAGES = [
     *(url for url in PUBLIC_URLS if "export" not in url),
     "/practices/?theme=children&cod=US&q=family",
     "/coverage/?role=COD",
-]  # The error pages' header is checked in tests/test_production.py: this site runs with DEBUG.
+]
+# The error pages' header is checked in tests/production/test_deploy_settings.py: this site runs
+# with DEBUG.
 ADMIN_PAGES = [
     "/admin/",
     "/admin/practices/practice/",

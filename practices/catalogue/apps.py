@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogueConfig(AppConfig):
+    """What the public reads and downloads: the practice list, its filters and facets, search,
+    the practice, theme, country and coverage pages, and the exports (``urls.py``)."""
+
+    name = "practices.catalogue"
+    label = "catalogue"
+    verbose_name = _("Catalogue")

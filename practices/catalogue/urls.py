@@ -1,0 +1,35 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ISO2Converter:
+    """Two letters, either case: /countries/mx/. Anything else is a 404 before any query."""
+
+    regex = "[A-Za-z]{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ISO2Converter, "iso2")
+
+app_name = "practices"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("practices/", views.practice_list, name="practice-list"),
+    path("practices/export.csv", views.export_csv, name="export-csv"),
+    path("practices/export.json", views.export_json, name="export-json"),
+    path("practices/<slug:slug>/", views.practice_detail, name="practice-detail"),
+    path("themes/", views.theme_list, name="theme-list"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("coverage/", views.coverage, name="coverage"),
+    # Practices seen by country: the countries app holds the reference data, not these pages.
+    path("countries/", views.country_list, name="country-list"),
+    path("countries/<iso2:iso2>/", views.country_detail, name="country-detail"),
+]

@@ -1,0 +1,237 @@
+from datetime import date
+from itertools import chain, groupby, islice
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from countries.models import Country, name_sort_key
+from practices.cache import cached
+from practices.models import OutcomeMetric, Practice, PracticeCountry, Theme, group_by_role
+
+from . import coverage as cov
+from .export import COLUMNS as EXPORT_COLUMNS
+from .export import export_rows, stream_csv, stream_json
+from .facets import facets_for
+from .filters import PracticeFilter, querystring
+from .scorecard import MAX_RATING, scorecard
+
+PAGE_SIZE = 25
+PAGE_SIZES = (10, 25, 50, 100)
+MAX_PAGE_SIZE = PAGE_SIZES[-1]
+
+
+def home(request):
+    published = Practice.objects.published()
+    context = {
+        **cached("home", (), lambda: home_counts(published)),
+        "recent": published.with_card_data().order_by("-updated_at", "title")[:6],
+    }
+    return render(request, "catalogue/home.html", context)
+
+
+def home_counts(published) -> dict:
+    return {
+        "themes": list(Theme.objects.with_practice_counts()),
+        "regions": cov.region_counts(),
+        "practice_count": published.count(),
+        "country_count": Country.objects.filter(practice_links__practice__in=published)
+        .distinct()
+        .count(),
+        "metric_count": OutcomeMetric.objects.filter(practice__in=published).count(),
+    }
+
+
+def practice_list(request):
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    page_size, notes = page_size_from(request.GET)
+    params = filterset.params()
+    # The count and the facets depend on the filters only, not on the page: cached together,
+    # with the facets' HTML (rendering them is a good part of the page's time).
+    total, facets, facets_html = cached("list", params, lambda: list_counts(filterset))
+    paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
+    paginator.count = total  # Paginator.count is a cached_property: no second COUNT query
+    page, page_note = page_from(paginator, request.GET.get("page"))
+    if page_size != PAGE_SIZE:
+        params.append(("page_size", str(page_size)))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "facets": facets,
+        "facets_html": facets_html,
+        "chips": filterset.chips(),
+        "ignored": filterset.ignored(),
+        "notes": [*notes, page_note] if page_note else notes,
+        "params": params,
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "export_query": querystring(filterset.params()),
+    }
+    return render(request, "catalogue/practice_list.html", context)
+
+
+def list_counts(filterset: PracticeFilter):
+    """How many practices the filters give, every facet's counts, and the facets' HTML."""
+    total = filterset.qs.count()
+    facets = facets_for(filterset, total)
+    return total, facets, render_to_string("catalogue/_facets.html", {"facets": facets})
+
+
+def page_size_from(data) -> tuple[int, list[str]]:
+    """The page size asked for, clamped to 1..MAX_PAGE_SIZE, with a note when changed."""
+    raw = (data.get("page_size") or "").strip()
+    if not raw:
+        return PAGE_SIZE, []
+    if not raw.isdigit() or int(raw) < 1:
+        return PAGE_SIZE, [
+            _("Page size “%(v)s” is not a number of practices; showing %(n)s.")
+            % {"v": raw[:20], "n": PAGE_SIZE}
+        ]
+    if int(raw) > MAX_PAGE_SIZE:
+        return MAX_PAGE_SIZE, [_("A page shows at most %(n)s practices.") % {"n": MAX_PAGE_SIZE}]
+    return int(raw), []
+
+
+def page_from(paginator, number):
+    """The page asked for, or the nearest that exists, with a note when it did not."""
+    page = paginator.get_page(number)
+    if number not in (None, "", str(page.number)):
+        return page, _("There is no page “%(asked)s”; showing page %(n)s of %(total)s.") % {
+            "asked": str(number)[:20],
+            "n": page.number,
+            "total": paginator.num_pages,
+        }
+    return page, None
+
+
+def export_csv(request):
+    return _export(request, stream_csv, "text/csv; charset=utf-8", "csv")
+
+
+def export_json(request):
+    return _export(request, stream_json, "application/json; charset=utf-8", "json")
+
+
+def _export(request, stream, content_type, extension):
+    """The list page's rows (same query string, every page), streamed as a download."""
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    rows = export_rows(filterset.sorted_qs())
+    # The query runs, and the first row is read, before the response starts: a database
+    # that cannot be reached gets the error page (503), not a 200 and a truncated file.
+    first = list(islice(rows, 1))
+    response = StreamingHttpResponse(
+        stream(chain(first, rows), base_url), content_type=content_type
+    )
+    filename = f"gfmd-practices-{date.today():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
+    if ignored:
+        # The same values the list page would name as ignored, for scripts that check.
+        response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
+    return response
+
+
+def practice_detail(request, slug):
+    practice = get_object_or_404(Practice.objects.published().with_detail_data(), slug=slug)
+    context = {
+        "practice": practice,
+        "country_groups": practice.links_by_role(),
+        "related": practice.related(),
+        "scorecard": scorecard(practice),
+        "max_rating": MAX_RATING,
+    }
+    return render(request, "catalogue/practice_detail.html", context)
+
+
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    practices = Practice.objects.published().filter(themes=theme).with_card_data().order_by("title")
+    context = {"theme": theme, "practices": practices}
+    return render(request, "catalogue/theme_detail.html", context)
+
+
+def theme_list(request):
+    themes = Theme.objects.with_practice_counts()
+    context = {"themes": themes, "chart": cov.theme_chart(themes)}
+    return render(request, "catalogue/theme_list.html", context)
+
+
+def coverage(request):
+    requested = request.GET.get("role", "").strip()
+    # An unknown role is not an error: the page says so and shows every role.
+    role = requested.upper() if requested.upper() in PracticeCountry.Role.values else ""
+    context = {
+        **cached("coverage", role, lambda: coverage_data(role)),
+        "role": role,
+        "role_label": PracticeCountry.Role(role).label if role else "",
+        "roles": PracticeCountry.Role.choices,
+        "unknown_role": requested[:30] if requested and not role else "",
+    }
+    return render(request, "catalogue/coverage.html", context)
+
+
+def coverage_data(role: str) -> dict:
+    matrix = cov.coverage_matrix(role)
+    return {
+        "matrix": matrix,
+        # The charts count every published practice, whatever the role chosen.
+        "theme_chart": cov.theme_chart(matrix.themes),
+        "region_chart": cov.region_chart(),
+    }
+
+
+def about(request):
+    context = {
+        "evidence_levels": Practice.EvidenceLevel.choices,
+        "export_columns": EXPORT_COLUMNS,
+        "roles": PracticeCountry.Role.choices,
+        "sections": [
+            (Practice.PaperSection(row["paper_section"]).label, row["n"])
+            for row in Practice.objects.published()
+            .exclude(paper_section="")
+            .values("paper_section")
+            .annotate(n=Count("id"))
+            .order_by("paper_section")
+        ],
+        "unevaluated": Practice.objects.published()
+        .filter(evidence_level__in=["described", "outputs"])
+        .count(),
+    }
+    return render(request, "catalogue/about.html", context)
+
+
+def country_list(request):
+    countries = cov.countries_with_practice_counts().order_by("region")
+    regions = [
+        (region or "—", sorted(members, key=lambda c: name_sort_key(c.name)))
+        for region, members in groupby(countries, key=lambda c: c.region)
+    ]
+    context = {
+        "regions": regions,
+        # The few countries the base has practices for, most first, before the full index.
+        "with_practices": sorted(
+            (c for _region, members in regions for c in members if c.practice_count),
+            key=lambda c: (-c.practice_count, name_sort_key(c.name)),
+        ),
+    }
+    return render(request, "catalogue/country_list.html", context)
+
+
+def country_detail(request, iso2):
+    country = get_object_or_404(Country, iso2=iso2.upper())
+    practices = Practice.objects.published().for_country(country).with_card_data()
+    practices = list(practices.order_by("title"))
+    themes = list(Theme.objects.all())
+    context = {
+        "country": country,
+        "by_role": group_by_role(practices, country),
+        "practice_count": len(practices),
+        "themes": themes,
+        "role_table": cov.country_role_table(country, themes),
+    }
+    return render(request, "catalogue/country_detail.html", context)

@@ -1,0 +1,147 @@
+"""The practice admin's duplicate guard: warn before saving a practice the base already holds.
+
+What makes a duplicate is decided by ``practices.curation.duplicates.find_duplicates`` (same title,
+whatever the case and accents, and a country implementing both). The title is in the
+practice form but the countries are in the country-links inline, so the check runs where
+both are known: the inline formset's ``clean``, which Django runs after the practice form has
+put the new title on the practice. Until the curator ticks "Save anyway" (a field of the
+practice form, shown once there is something to confirm), nothing is saved.
+"""
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from practices.models import Practice, PracticeCountry
+from practices.search import fold
+
+from .duplicates import find_duplicates
+
+SAVE_ANYWAY = "save_anyway"
+# Stored with the history entry of a practice saved despite the warning (see workflow.py).
+SAVED_ANYWAY_REASON = gettext_noop("Saved anyway: a curator confirmed it is not a duplicate")
+
+
+class PracticeAdminForm(forms.ModelForm):
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is a different practice"),
+        required=False,
+        # Hidden until the countries inline finds a possible duplicate (see
+        # DuplicateGuardMixin.render_change_form): there is nothing to confirm before.
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Practice
+        # The admin builds the form with its fieldsets' fields; the title is the one this
+        # form is about.
+        fields = ["title"]
+
+    def offer_save_anyway(self, warning) -> None:
+        """Show the checkbox, with the warning beside it."""
+        self.fields[SAVE_ANYWAY].widget = forms.CheckboxInput()
+        self.add_error(SAVE_ANYWAY, warning)
+
+
+def duplicate_warning(duplicates) -> str:
+    """The warning naming each possible duplicate, linked to its admin page (new tab)."""
+    links = format_html_join(
+        ", ",
+        '<a href="{}" target="_blank" rel="noopener">{}</a> ({})',
+        (
+            (
+                reverse("admin:practices_practice_change", args=[p.pk]),
+                p.title,
+                p.get_publication_state_display().lower(),
+            )
+            for p in duplicates
+        ),
+    )
+    return format_html(
+        "{} {}. {}",
+        _("The base already has a practice with this title and implementing country:"),
+        links,
+        _(
+            "If this is a different practice, tick “Save anyway: this is a different "
+            "practice” and save again; otherwise edit the existing one."
+        ),
+    )
+
+
+class CountryLinkFormSet(BaseInlineFormSet):
+    # The practices the last clean() took for duplicates: the admin shows the warning.
+    duplicates: list = []
+
+    def clean(self):
+        super().clean()
+        self.duplicates = []
+        if any(self.errors):
+            return
+        implementing = self._implementing_countries()
+        if not implementing or not self._identity_changed(implementing):
+            return
+        found = find_duplicates(self.instance.title, implementing, exclude_pk=self.instance.pk)
+        if not found:
+            return
+        confirmed = forms.CheckboxInput().value_from_datadict(self.data, self.files, SAVE_ANYWAY)
+        if confirmed:
+            self.instance._change_reason = SAVED_ANYWAY_REASON
+            return
+        self.duplicates = found
+        # The full warning, with the checkbox, is shown under the title (DuplicateGuardMixin).
+        raise forms.ValidationError(
+            _(
+                "With this title and implementing country, this looks like a practice the "
+                "base already has: see the warning under the title."
+            ),
+            code="possible_duplicate",
+        )
+
+    def _implementing_countries(self) -> set[int]:
+        countries = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if (
+                data.get("country")
+                and data.get("involvement") == PracticeCountry.Involvement.IMPLEMENTING
+                and not self._should_delete_form(form)
+            ):
+                countries.add(data["country"].pk)
+        return countries
+
+    def _identity_changed(self, implementing: set[int]) -> bool:
+        """A new practice, a new title, or a new implementing country: worth a check.
+
+        Editing anything else of a practice that already had its title and countries does
+        not ask again about a duplicate a curator has already accepted.
+        """
+        if self.instance._state.adding:
+            return True
+        saved = Practice.objects.filter(pk=self.instance.pk).values_list("title", flat=True)
+        if not saved or fold(saved[0]) != fold(self.instance.title or ""):
+            return True
+        before = set(
+            PracticeCountry.objects.filter(
+                practice=self.instance, involvement=PracticeCountry.Involvement.IMPLEMENTING
+            ).values_list("country_id", flat=True)
+        )
+        return bool(implementing - before)
+
+
+class DuplicateGuardMixin:
+    """For the practice admin: show the possible duplicates found by CountryLinkFormSet
+    next to the title, with the checkbox that lets the curator save anyway."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        duplicates = [
+            practice
+            for inline in context.get("inline_admin_formsets", [])
+            for practice in getattr(inline.formset, "duplicates", [])
+        ]
+        form = context["adminform"].form
+        if duplicates and hasattr(form, "offer_save_anyway"):
+            form.offer_save_anyway(duplicate_warning(duplicates))
+        return super().render_change_form(request, context, add, change, form_url, obj)

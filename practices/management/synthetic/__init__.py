@@ -1,0 +1,1 @@
+"""Generated practices for benchmarks and load tests (``manage.py generate_practices``)."""

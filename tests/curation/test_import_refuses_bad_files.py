@@ -1,0 +1,146 @@
+"""A bad spreadsheet gets a clear message and imports nothing, not even its good rows.
+
+Driven through the real admin pages (preview, then confirmation) as a curator. Every bad file
+must leave the database byte-for-byte as it was: each such test checksums every table before
+and after.
+"""
+
+import os
+
+import pytest
+from django.utils.html import escape
+
+from practices.models import Theme
+from tests.curation.imports_helpers import (
+    CSV_FORMAT,
+    IMPORT_URL,
+    XLSX_FORMAT,
+    confirm,
+    csv_bytes,
+    fingerprint,
+    kept_files,
+    page_text,
+    preview,
+    row,
+    shown_messages,
+    xlsx_bytes,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+
+# -- bad files: a clear message, and nothing changed --------------------------------------------
+
+
+def latin1_file():
+    latin = row(title="Côte d'Ivoire", country_details="", metrics="Offices: 3 offices (2010)")
+    return csv_bytes([latin], bom=False, encoding="latin-1")
+
+
+def formula_xlsx():
+    return xlsx_bytes([row()], formulas={(0, "title"): '=HYPERLINK("http://x.example","click")'})
+
+
+BAD_FILES = {
+    "wrong encoding": (latin1_file, CSV_FORMAT, "not UTF-8"),
+    "missing column": (
+        lambda: csv_bytes([row()], [c for c in row() if c != "themes"]),
+        CSV_FORMAT,
+        "Required column(s) missing: themes",
+    ),
+    "unknown country code": (
+        lambda: csv_bytes([row(coo="PH; XX")]),
+        CSV_FORMAT,
+        "Row 2, column coo: there is no country “XX”",
+    ),
+    "unknown theme": (
+        lambda: csv_bytes([row(themes="children; healht")]),
+        CSV_FORMAT,
+        "Row 2, column themes: there is no theme “healht”",
+    ),
+    "year out of range": (
+        lambda: csv_bytes([row(start_year="1700")]),
+        CSV_FORMAT,
+        "Row 2, column start_year: 1700 is not a year from 1900 to 2100",
+    ),
+    "duplicate slug": (
+        lambda: csv_bytes([row("desk"), row("other"), row("desk")]),
+        CSV_FORMAT,
+        "Row 4, column slug: “desk” is also on row 2",
+    ),
+    "formula in a CSV cell": (
+        lambda: csv_bytes([row(summary='=HYPERLINK("http://x.example")')]),
+        CSV_FORMAT,
+        "Row 2, column summary: the cell starts with “=”, so a spreadsheet would run it",
+    ),
+    "formula in a workbook": (
+        formula_xlsx,
+        XLSX_FORMAT,
+        "Row 2, column title: the cell starts with “=”",
+    ),
+    "empty file": (lambda: b"", CSV_FORMAT, "The submitted file is empty."),
+    "header only": (
+        lambda: csv_bytes([row()])[: csv_bytes([row()]).index(b"\r\n") + 2],
+        CSV_FORMAT,
+        "No valid data to import",
+    ),
+    "10 MB of random bytes": (lambda: os.urandom(10 * 1024 * 1024), CSV_FORMAT, "not UTF-8"),
+    "10 MB of random bytes as a workbook": (
+        lambda: os.urandom(10 * 1024 * 1024),
+        XLSX_FORMAT,
+        "not an Excel workbook",
+    ),
+    "10 MB of random text": (
+        lambda: random_text(10 * 1024 * 1024),
+        CSV_FORMAT,
+        "",  # any clear message; which one depends on where the junk puts commas
+    ),
+}
+
+
+def random_text(size: int) -> bytes:
+    alphabet = b"abcdefghij ,;\"'\n=+-0123456789"
+    return bytes(alphabet[b % len(alphabet)] for b in os.urandom(size))
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_file_gets_a_clear_message_and_changes_nothing(curator_client, media, case):
+    make_file, fmt, message = BAD_FILES[case]
+    content = make_file()
+    before = fingerprint()
+
+    response = preview(
+        curator_client, content, "bad.xlsx" if fmt == XLSX_FORMAT else "bad.csv", fmt
+    )
+
+    assert response.status_code == 200
+    assert response.context.get("confirm_form") is None
+    shown = " ".join(shown_messages(response))
+    assert shown, "a message says what is wrong"
+    assert message in shown
+    assert all(m in page_text(response) for m in map(escape, shown_messages(response)))
+    assert "Traceback" not in page_text(response)
+    assert fingerprint() == before
+    assert kept_files(media) == [], "a failed preview leaves no file behind"
+
+
+def test_a_file_with_one_bad_row_imports_none_of_its_rows(curator_client):
+    before = fingerprint()
+    response = preview(curator_client, csv_bytes([row("good"), row("bad", kind="poem")]))
+
+    assert "Row 3, column kind: “poem” is not a valid kind" in page_text(response)
+    assert fingerprint() == before
+
+
+def test_a_file_that_went_bad_between_preview_and_confirmation_writes_nothing(curator_client):
+    response = preview(curator_client, csv_bytes([row("good"), row("also-good")]))
+    Theme.objects.filter(slug="transnational-families").delete()
+    before = fingerprint()
+
+    confirmed = confirm(curator_client, response)
+
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == IMPORT_URL
+    assert fingerprint() == before
+    page = curator_client.get(IMPORT_URL)
+    assert "Nothing was imported" in page_text(page)
