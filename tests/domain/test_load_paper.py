@@ -6,10 +6,11 @@ import json
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.test.utils import override_settings
 
 from countries.models import Country
+from practices.curation.workflow import apply_transition
 from practices.models import OutcomeMetric, Practice, Source
-
 from tests.conftest import make_practice
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,9 @@ def test_load_paper_twice_changes_nothing():
     assert snapshot() == before
 
 
-def test_dry_run_writes_nothing_and_says_what_it_would_load():
+def test_dry_run_writes_nothing_and_says_what_it_would_load(settings):
+    # An empty base, as before the first load: emptying it is not a curator's deletion.
+    settings.SIMPLE_HISTORY_ENABLED = False
     Practice.objects.all().delete()
     out = io.StringIO()
     call_command("load_paper", "--dry-run", verbosity=0, stdout=out)
@@ -104,3 +107,64 @@ def test_load_paper_counts_the_papers_records_not_the_whole_base():
     out = io.StringIO()
     call_command("load_paper", verbosity=0, stdout=out)
     assert "59 practices, 35 figures, 37 sources." in out.getvalue()
+
+
+PORTUGAL = "pt-family-reunification-support-offices"
+OPIS = "mx-child-protection-officers-opi"
+
+
+def test_loading_again_keeps_every_curators_edit_and_every_reviewers_decision(reviewer):
+    """What ``make run`` does at every start: the base as curated comes back unchanged."""
+    edited = Practice.objects.get(slug=PORTUGAL)
+    edited.summary = "A curator's newer summary, checked against the ministry's 2025 report."
+    edited.status = Practice.Status.COMPLETED
+    edited.save()
+    edited.themes.set(edited.themes.all()[:1])
+    link = edited.country_links.first()
+    link.note = "A curator's note on the link."
+    link.save()
+    apply_transition(Practice.objects.get(slug=OPIS), "unpublish", reviewer)
+    figure = OutcomeMetric.objects.filter(practice__paper_section__gt="").first()
+    figure.value = 17_500
+    figure.save()
+    dropped = OutcomeMetric.objects.filter(practice__paper_section__gt="").exclude(pk=figure.pk)[0]
+    dropped.delete()
+    before = snapshot()
+
+    out = io.StringIO()
+    call_command("load_paper", verbosity=0, stdout=out)
+
+    assert snapshot() == before
+    assert Practice.objects.get(slug=OPIS).publication_state == Practice.PublicationState.DRAFT
+    assert not Practice.objects.published().filter(slug=OPIS).exists()
+    assert "Added 0 missing records" in out.getvalue()
+
+
+def test_a_paper_practice_a_curator_deleted_stays_deleted():
+    Practice.objects.get(slug=PORTUGAL).delete()  # through the admin or not: history has it
+    before = snapshot()
+
+    out = io.StringIO()
+    call_command("load_paper", verbosity=0, stdout=out)
+
+    assert not Practice.objects.filter(slug=PORTUGAL).exists()
+    assert snapshot() == before
+    assert f"Left out 1 practices deleted by curators: {PORTUGAL}" in out.getvalue()
+
+
+def test_a_missing_paper_practice_is_added_whole_and_found_by_search(settings):
+    """A record the base never had (a base loaded before the transcription grew, say)."""
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        Practice.objects.get(slug=PORTUGAL).delete()
+    out = io.StringIO()
+    call_command("load_paper", verbosity=0, stdout=out)
+
+    practice = Practice.objects.get(slug=PORTUGAL)
+    assert practice.publication_state == Practice.PublicationState.PUBLISHED
+    assert practice.country_links.exists() and practice.themes.exists()
+    assert (
+        Practice.objects.search("family reunification support offices")
+        .filter(pk=practice.pk)
+        .exists()
+    )
+    assert "(1 practices)" in out.getvalue()

@@ -1,14 +1,25 @@
-"""Load the paper's practices and the reference data, in dependency order.
+"""Load the paper's practices and the reference data, without ever touching curated records.
 
-Every fixture names its records by natural key, so running this twice updates in place:
-it is safe to run on every start (``make run`` does).
+On an empty base this loads everything. On a base that has been curated since, it adds only the
+paper's records that are missing and leaves every record that exists exactly as it is: a
+curator's edit, a reviewer's unpublish, a country link or figure changed or removed. A paper
+practice a curator deleted (its deletion is in history) stays deleted. So ``make run`` can run
+it at every start. Putting the paper's own text back over curated records is a separate,
+explicit command: ``revert_to_paper``.
+
+Every fixture names its records by natural key; a record counts as present when a record with
+its natural key exists.
 """
 
+from collections import Counter
 from pathlib import Path
 
+import yaml
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core import serializers
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.base import DeserializationError
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -31,14 +42,88 @@ FIXTURES = [
 ]
 
 
+PRACTICE = "practices.practice"
+# A practice's own rows: added only with a practice this run adds.
+DEPENDENTS = {"practices.practicecountry", "practices.outcomemetric"}
+
+
 def fixture_paths() -> list[Path]:
-    # Every file must be there: loaddata stops with the missing name rather than loading a
-    # partial base.
-    return [FIXTURE_DIR / name for name in FIXTURES]
+    # Every file must be there: stop with the missing name rather than load a partial base.
+    paths = [FIXTURE_DIR / name for name in FIXTURES]
+    for path in paths:
+        if not path.exists():
+            raise CommandError(f"The fixture file {path} is missing: nothing was loaded.")
+    return paths
+
+
+class PaperLoad:
+    """One pass over the fixtures: what was added, what was kept, what stays deleted."""
+
+    def __init__(self):
+        from practices.models import Practice
+
+        self.added: Counter[str] = Counter()
+        self.kept = 0
+        self.left_deleted: list[str] = []
+        # Practices this pass did not add (they exist, or stay deleted): their country links
+        # and figures belong to the curated practice and are never added to it.
+        self.untouched: set[str] = set()
+        self.deleted_slugs = set(
+            Practice.history.filter(history_type="-")
+            .exclude(slug__in=Practice.objects.values("slug"))
+            .values_list("slug", flat=True)
+        )
+
+    def load(self, path: Path) -> None:
+        with path.open("rb") as stream:
+            records = yaml.safe_load(stream) or []
+        for data in records:
+            if data["model"] in DEPENDENTS and data["fields"]["practice"][0] in self.untouched:
+                # Part of a practice this run leaves as it is (curated, or deleted by a curator).
+                self.kept += 1
+                continue
+            try:
+                for record in serializers.deserialize(
+                    "python", [data], handle_forward_references=True
+                ):
+                    self.consider(record)
+            except (DeserializationError, ObjectDoesNotExist) as error:
+                raise CommandError(
+                    f"{path.name}: a record names something the base does not have ({error}). "
+                    "Nothing was loaded."
+                ) from None
+
+    def consider(self, record) -> None:
+        obj = record.object
+        label = obj._meta.label_lower
+        # Natural keys the base does not have (deserialized with forward references). A
+        # discussion question may name a practice a curator deleted; nothing else may name
+        # what is not there.
+        missing = {field.name: key for field, key in (record.deferred_fields or {}).items()}
+        if set(missing) - {"practices"}:
+            raise CommandError(
+                f"{label} {obj}: it names something the base does not have "
+                f"({', '.join(f'{name} {key}' for name, key in missing.items())}). "
+                "Nothing was loaded."
+            )
+        if label == PRACTICE and (obj.pk is not None or obj.slug in self.deleted_slugs):
+            self.untouched.add(obj.slug)
+            if obj.pk is None:
+                self.left_deleted.append(obj.slug)
+                return
+        if obj.pk is not None:
+            self.kept += 1
+            return
+        record.save()
+        self.added[label] += 1
 
 
 class Command(BaseCommand):
-    help = "Load the transcribed paper and reference data (idempotent: safe to run again)."
+    help = (
+        "Load the transcribed paper and the reference data. On a base that already holds "
+        "them, add only the records that are missing: nothing that exists is changed, and a "
+        "practice a curator deleted stays deleted. Safe to run at every start."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -46,20 +131,26 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
+        from practices.cache import invalidate_on_commit
         from practices.models import OutcomeMetric, Practice, Source
         from practices.search_index import update_search_index
 
         paths = fixture_paths()
         with transaction.atomic():
-            # The paper is the baseline, not an edit: loaddata's saves are raw and make no
-            # history, and neither should its many-to-many links.
+            # The paper is the baseline, not an edit: the saves are raw and make no history,
+            # and neither do their many-to-many links.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
-                call_command("loaddata", *[str(p) for p in paths], verbosity=verbosity)
-            # loaddata saves raw, without the signals that index a practice on save. Only the
-            # paper's practices were loaded: practices added later keep their index.
-            update_search_index(Practice.objects.exclude(paper_section=""))
-            # Counted inside the transaction, so a dry run reports what it would have loaded;
-            # the paper's records only, not what curators added beside them.
+                run = PaperLoad()
+                for path in paths:
+                    run.load(path)
+            added_practices = run.added["practices.practice"]
+            # Raw saves send no signal that indexes a practice: index what this run added.
+            if added_practices:
+                update_search_index(
+                    Practice.objects.exclude(paper_section="").filter(search_text="")
+                )
+            if sum(run.added.values()):
+                invalidate_on_commit()
             paper = Practice.objects.exclude(paper_section="")
             counts = (
                 paper.count(),
@@ -68,10 +159,24 @@ class Command(BaseCommand):
             )
             if dry_run:
                 transaction.set_rollback(True)
+        self.report(run, counts, len(paths), dry_run)
+
+    def report(self, run: PaperLoad, counts, files: int, dry_run: bool) -> None:
+        added = sum(run.added.values())
+        verb = "Would add" if dry_run else "Added"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{'Checked' if dry_run else 'Loaded'} {len(paths)} fixture files: "
+                f"{'Checked' if dry_run else 'Loaded'} {files} fixture files: "
                 f"{counts[0]} practices, {counts[1]} figures, {counts[2]} sources"
                 f"{' (dry run: nothing written)' if dry_run else ''}."
             )
         )
+        self.stdout.write(
+            f"{verb} {added} missing records ({run.added['practices.practice']} practices); "
+            f"kept {run.kept} existing records as they are."
+        )
+        if run.left_deleted:
+            self.stdout.write(
+                f"Left out {len(run.left_deleted)} practices deleted by curators: "
+                + ", ".join(sorted(run.left_deleted))
+            )
