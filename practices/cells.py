@@ -12,3 +12,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 def neutralise(cell: str) -> str:
     """A cell a spreadsheet would run as a formula, made plain text with a leading quote."""
     return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def unescape(value):
+    """A cell without the apostrophe ``neutralise`` put before formula-like text."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
+        return value[1:]
+    return value

@@ -99,9 +99,7 @@ def countries_with_practice_counts():
     """Every country with ``practice_count``: its published practices, in any role."""
     return Country.objects.annotate(
         practice_count=Count(
-            "practice_links__practice",
-            filter=Q(practice_links__practice__publication_state=PUBLISHED),
-            distinct=True,
+            "practice_links__practice", filter=published_links("practice_links__"), distinct=True
         )
     )
 

@@ -28,6 +28,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from import_export.resources import Diff
 
 from countries.models import Country
+from practices.cells import unescape
 from practices.models import (
     GCMObjective,
     Organisation,
@@ -48,7 +49,6 @@ from .spreadsheet import (
     cell_problem,
     prepare_dataset,
     rows_by_slug,
-    unescape,
 )
 from .widgets import (
     ChoiceWidget,

@@ -7,7 +7,7 @@ the same notation the import reads (``widgets``).
 
 from django.db.models import Prefetch
 
-from practices.cells import FORMULA_START
+from practices.cells import neutralise
 from practices.models import OutcomeMetric, PracticeCountry
 
 from .widgets import LINE_SEPARATOR, SEPARATOR, format_country_detail, format_metric, is_plain_link
@@ -32,10 +32,8 @@ class PracticeRowExport:
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
         # As in every export: text a spreadsheet would run as a formula gets an apostrophe in
-        # front (spreadsheet.unescape removes it on import).
-        if isinstance(value, str) and value.startswith(FORMULA_START):
-            return "'" + value
-        return value
+        # front (cells.unescape removes it on import).
+        return neutralise(value) if isinstance(value, str) else value
 
     @staticmethod
     def _related(practice, name: str, *select) -> list:

@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats.base_formats import CSV, XLSX
 
-from practices.cells import FORMULA_START
-
 from .widgets import cell_text, quoted
 
 COLUMNS = [
@@ -235,13 +233,6 @@ def prepare_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
     for values in rows:
         prepared.append([values[index] for index in names.values()])
     return prepared
-
-
-def unescape(value):
-    """A cell without the apostrophe an export put before formula-like text."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
-        return value[1:]
-    return value
 
 
 def cell_problem(value) -> str | None:

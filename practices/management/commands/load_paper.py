@@ -47,6 +47,12 @@ PRACTICE = "practices.practice"
 DEPENDENTS = {"practices.practicecountry", "practices.outcomemetric"}
 
 
+def read_fixture(path: Path) -> list[dict]:
+    """A fixture file's records as plain data (model, fields), nothing looked up yet."""
+    with path.open("rb") as stream:
+        return yaml.safe_load(stream) or []
+
+
 def fixture_paths() -> list[Path]:
     # Every file must be there: stop with the missing name rather than load a partial base.
     paths = [FIXTURE_DIR / name for name in FIXTURES]
@@ -63,7 +69,8 @@ class PaperLoad:
         from practices.models import Practice
 
         self.added: Counter[str] = Counter()
-        self.kept = 0
+        self.added_slugs: list[str] = []
+        self.left_alone = 0
         self.left_deleted: list[str] = []
         # Practices this pass did not add (they exist, or stay deleted): their country links
         # and figures belong to the curated practice and are never added to it.
@@ -75,12 +82,10 @@ class PaperLoad:
         )
 
     def load(self, path: Path) -> None:
-        with path.open("rb") as stream:
-            records = yaml.safe_load(stream) or []
-        for data in records:
+        for data in read_fixture(path):
             if data["model"] in DEPENDENTS and data["fields"]["practice"][0] in self.untouched:
                 # Part of a practice this run leaves as it is (curated, or deleted by a curator).
-                self.kept += 1
+                self.left_alone += 1
                 continue
             try:
                 for record in serializers.deserialize(
@@ -112,10 +117,12 @@ class PaperLoad:
                 self.left_deleted.append(obj.slug)
                 return
         if obj.pk is not None:
-            self.kept += 1
+            self.left_alone += 1
             return
         record.save()
         self.added[label] += 1
+        if label == PRACTICE:
+            self.added_slugs.append(obj.slug)
 
 
 class Command(BaseCommand):
@@ -131,7 +138,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
-        from practices.cache import invalidate_on_commit
         from practices.models import OutcomeMetric, Practice, Source
         from practices.search_index import update_search_index
 
@@ -143,14 +149,10 @@ class Command(BaseCommand):
                 run = PaperLoad()
                 for path in paths:
                     run.load(path)
-            added_practices = run.added["practices.practice"]
-            # Raw saves send no signal that indexes a practice: index what this run added.
-            if added_practices:
-                update_search_index(
-                    Practice.objects.exclude(paper_section="").filter(search_text="")
-                )
-            if sum(run.added.values()):
-                invalidate_on_commit()
+            # Raw saves do not index a practice (practices.signals skips them): index what this
+            # run added. The cached counts follow by themselves: practices.cache hears raw saves.
+            if run.added_slugs:
+                update_search_index(Practice.objects.filter(slug__in=run.added_slugs))
             paper = Practice.objects.exclude(paper_section="")
             counts = (
                 paper.count(),
@@ -172,8 +174,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"{verb} {added} missing records ({run.added['practices.practice']} practices); "
-            f"kept {run.kept} existing records as they are."
+            f"{verb} {added} missing records ({len(run.added_slugs)} practices); "
+            f"left {run.left_alone} records as the base has them."
         )
         if run.left_deleted:
             self.stdout.write(

@@ -8,19 +8,26 @@ entry with the reason "Reverted to the paper's text". The publication state is n
 paper's to set: an unpublished practice stays unpublished.
 """
 
-import yaml
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from .load_paper import FIXTURE_DIR
+from .load_paper import FIXTURE_DIR, FIXTURES, read_fixture
 
-PRACTICE_FILES = ["practices_3_4_1_4_2_4_3.yaml", "practices_4_4.yaml", "practices_4_5_4.yaml"]
+PRACTICE_FILES = [name for name in FIXTURES if name.startswith("practices_")]
 REASON = gettext_noop("Reverted to the paper's text")
 # Workflow and bookkeeping fields: not the paper's text.
-NOT_TEXT = {"id", "publication_state", "state_changed_at", "state_changed_by", "created_at"}
-NOT_TEXT |= {"updated_at", "search_text", "search_vector"}
+NOT_TEXT = {
+    "id",
+    "publication_state",
+    "state_changed_at",
+    "state_changed_by",
+    "created_at",
+    "updated_at",
+    "search_text",
+    "search_vector",
+}
 LINK_FIELDS = ["involvement", "note"]
 FIGURE_FIELDS = ["value", "qualifier", "unit", "comparison_note", "source_id", "position"]
 
@@ -29,9 +36,7 @@ def paper_records(slugs: set[str] | None) -> dict[str, dict]:
     """``{slug: {"practice": record, "links": {key: obj}, "figures": {key: obj}}}``."""
     paper: dict[str, dict] = {}
     for name in PRACTICE_FILES:
-        with (FIXTURE_DIR / name).open("rb") as stream:
-            data = yaml.safe_load(stream) or []
-        for item in data:
+        for item in read_fixture(FIXTURE_DIR / name):
             slug = item["fields"]["slug"] if item["model"] == "practices.practice" else None
             slug = slug or item["fields"]["practice"][0]
             if slugs is not None and slug not in slugs:
@@ -99,10 +104,13 @@ class Command(BaseCommand):
         for field in practice._meta.concrete_fields:
             if field.name in NOT_TEXT:
                 continue
-            old, new = getattr(practice, field.attname), getattr(paper, field.attname)
-            if old != new:
+            if getattr(practice, field.attname) != getattr(paper, field.attname):
+                # By name, not id, for a foreign key: "lead_organisation: IOM → UNICEF".
+                old, new = getattr(practice, field.name), getattr(paper, field.name)
+                if field.is_relation:
+                    old, new = (None if v is None else str(v) for v in (old, new))
                 lines.append(f"{field.name}: {old!r} → {new!r}")
-                setattr(practice, field.attname, new)
+                setattr(practice, field.attname, getattr(paper, field.attname))
         m2m_changes = {}
         for name, pks in record.m2m_data.items():
             current = set(getattr(practice, name).values_list("pk", flat=True))
