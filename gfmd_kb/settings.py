@@ -252,3 +252,7 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The file between preview and confirmation goes to the default storage (MEDIA_ROOT), which
 # every app server reads, not to the temp folder of the server that showed the preview.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+
+# The living base (practices.models.practice.currency_cutoff): a practice nobody has verified
+# for longer than this many years shows a "may be out of date" notice.
+CURRENCY_YEARS = int(os.environ.get("CURRENCY_YEARS", "3"))

@@ -24,6 +24,7 @@ from .forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
+from .revision_admin import PracticeRevisionAdmin  # noqa: F401 (registers it)
 from .workflow_admin import PublicationWorkflowMixin
 
 
@@ -109,7 +110,15 @@ class PracticeAdmin(
     # directly, which history never hears of; the field's changes are in every entry.
     autocomplete_fields = ["lead_organisation", "partners", "evaluation_source", "sources"]
     filter_horizontal = ["themes", "target_groups", "stages", "gcm_objectives"]
-    readonly_fields = ["created_at", "updated_at", "state_changed_at", "state_changed_by"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "state_changed_at",
+        "state_changed_by",
+        "verified_on",
+        "verified_by",
+        "verified_against",
+    ]
     inlines = [PracticeCountryInline, OutcomeMetricInline, EvaluationInline, ScorecardRatingInline]
     fieldsets = [
         (None, {"fields": ["title", "save_anyway", "slug", "summary", "description"]}),
@@ -128,7 +137,12 @@ class PracticeAdmin(
             },
         ),
         (_("Organisations"), {"fields": ["lead_organisation", "partners"]}),
-        (_("Period and status"), {"fields": ["start_year", "end_year", "period_note", "status"]}),
+        (
+            _("Period and status"),
+            {"fields": ["start_year", "end_year", "period_note", "status", "status_as_of"]},
+        ),
+        # Set by a reviewer's "verify" action, never typed.
+        (_("Verification"), {"fields": ["verified_on", "verified_by", "verified_against"]}),
         (
             _("Evidence"),
             {"fields": ["evidence_level", "evaluation_summary", "evaluation_source"]},

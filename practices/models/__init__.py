@@ -4,6 +4,7 @@ from .evidence import Evaluation, ScorecardRating
 from .metric import OutcomeMetric
 from .practice import Practice
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
+from .revision import PracticeRevision
 
 __all__ = [
     "DiscussionQuestion",
@@ -14,6 +15,7 @@ __all__ = [
     "OutcomeMetric",
     "Practice",
     "PracticeCountry",
+    "PracticeRevision",
     "ScorecardRating",
     "Source",
     "Stage",

@@ -1,5 +1,7 @@
 """A good practice: what it is, who runs it, where, since when, and how it is known."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -46,6 +48,19 @@ class PracticeQuerySet(models.QuerySet):
         """Best matches of ``query`` first, then by title."""
         return order_by_relevance(self, query)
 
+    def may_be_out_of_date(self, today: datetime.date | None = None) -> "PracticeQuerySet":
+        """Practices nobody has verified for longer than ``settings.CURRENCY_YEARS``.
+
+        The same rule as ``Practice.may_be_out_of_date`` (see ``currency_cutoff``)."""
+        cutoff = currency_cutoff(today)
+        return self.filter(
+            models.Q(verified_on__lt=cutoff)
+            | models.Q(verified_on__isnull=True, status_as_of__lt=cutoff.year)
+            | models.Q(
+                verified_on__isnull=True, status_as_of__isnull=True, created_at__date__lt=cutoff
+            )
+        )
+
     def with_card_data(self) -> "PracticeQuerySet":
         """Everything a list row shows, in a fixed number of queries whatever the page size."""
         return self.select_related("lead_organisation").prefetch_related(
@@ -75,6 +90,22 @@ class PracticeQuerySet(models.QuerySet):
             ),
             "ratings",
         )
+
+
+def currency_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """The day before which a check is too old: ``settings.CURRENCY_YEARS`` years ago.
+
+    A practice is current when it was verified on or after this day; never verified, when the
+    year its status was reported ("as of") is not before the cutoff's year (reported in 2023,
+    it is current until the end of 2026 with the default of three years); with neither, when it
+    was entered on or after this day.
+    """
+    today = today or datetime.date.today()
+    years = settings.CURRENCY_YEARS
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
 
 
 class Practice(models.Model):
@@ -201,6 +232,29 @@ class Practice(models.Model):
         choices=Status.choices,
         help_text=_("As last reported by the source."),
     )
+    status_as_of = models.PositiveSmallIntegerField(
+        _("status as of"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("The year the source reported this status in: 2010 for the paper's practices."),
+    )
+    # Set by a reviewer's "verify" action only, never typed in the form.
+    verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_against = models.CharField(
+        _("verified against"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the practice was checked against: a report, a web page, a ministry."),
+    )
     evidence_level = models.CharField(
         _("evidence level"),
         max_length=20,
@@ -266,6 +320,7 @@ class Practice(models.Model):
             ("publish_practice", _("Can publish, unpublish and archive a practice")),
             ("import_practice", _("Can import practices from a spreadsheet")),
             ("export_practice", _("Can export practices to a spreadsheet")),
+            ("verify_practice", _("Can record that a practice was verified")),
         ]
         indexes = [
             # published() is the first filter of every public query, and the list's default
@@ -324,6 +379,16 @@ class Practice(models.Model):
         if self.end_year:
             return _("until %(year)s") % {"year": self.end_year}
         return ""
+
+    def may_be_out_of_date(self, today: datetime.date | None = None) -> bool:
+        """Whether nobody has verified it for too long (``currency_cutoff``)."""
+        cutoff = currency_cutoff(today)
+        if self.verified_on:
+            return self.verified_on < cutoff
+        if self.status_as_of:
+            return self.status_as_of < cutoff.year
+        created = self.created_at.date() if self.created_at else datetime.date.today()
+        return created < cutoff
 
     def related(self, limit: int = 6) -> list["Practice"]:
         """Up to ``limit`` other published practices sharing a country or a theme, those

@@ -4,6 +4,7 @@ spreadsheet imports name records by slug, number or key, never by database id.""
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -120,6 +121,9 @@ class Organisation(NaturalKeyModel):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    # Files and bookmarks name an organisation by its slug: a rename is kept, with who made it.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -172,6 +176,9 @@ class Source(NaturalKeyModel):
     citation = models.TextField(_("citation"))
     url = models.URLField(_("URL"), max_length=500, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+
+    # Files name a source by its key: a changed key or citation is kept, with who made it.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("source")

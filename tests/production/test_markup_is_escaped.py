@@ -38,7 +38,7 @@ SCRIPT = "<script>alert(1)</script>"
 MORE = '"><img src=x onerror=alert(1)></textarea><svg onload=alert(1)>{{ 7*7 }}'
 RAW_MARKERS = ["<script>alert", "<img src=x", "<svg onload"]
 # Curator-set text the public detail page does not show (an organisation's internal note).
-NOT_ON_DETAIL = {(Organisation, "note")}
+NOT_ON_DETAIL = {(Organisation, "note"), (Practice, "verified_against")}
 
 
 def curator_models() -> set:

@@ -125,6 +125,7 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
     kind = choice("kind", Practice.Kind)
     gcm_objectives = keys("gcm_objectives", GCMObjective, "number")
     status = choice("status", Practice.Status)
+    status_as_of = Field("status_as_of", "status_as_of", widget=YearWidget())
     evidence_level = choice("evidence_level", Practice.EvidenceLevel)
     evaluation_summary = text("evaluation_summary")
     evaluation_source = Field(
