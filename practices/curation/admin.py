@@ -24,7 +24,7 @@ from .forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
-from .revision_admin import PracticeRevisionAdmin  # noqa: F401 (registers it)
+from .revision_admin import PracticeRevisionMixin
 from .workflow_admin import PublicationWorkflowMixin
 
 
@@ -74,6 +74,8 @@ class ScorecardRatingInline(admin.TabularInline):
 
 @admin.register(Practice)
 class PracticeAdmin(
+    # First: on a published practice, a save writes a revision and nothing else.
+    PracticeRevisionMixin,
     DuplicateGuardMixin,
     PracticeHistoryMixin,
     PracticeImportExportMixin,
@@ -121,7 +123,10 @@ class PracticeAdmin(
     ]
     inlines = [PracticeCountryInline, OutcomeMetricInline, EvaluationInline, ScorecardRatingInline]
     fieldsets = [
-        (None, {"fields": ["title", "save_anyway", "slug", "summary", "description"]}),
+        (
+            None,
+            {"fields": ["title", "save_anyway", "based_on", "slug", "summary", "description"]},
+        ),
         (
             _("Classification"),
             {

@@ -11,6 +11,7 @@ practice form, shown once there is something to confirm), nothing is saved.
 from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -19,8 +20,11 @@ from practices.models import Practice, PracticeCountry
 from practices.search import fold
 
 from .duplicates import find_duplicates
+from .revisions import current_token, open_revision
 
 SAVE_ANYWAY = "save_anyway"
+# The version of the practice (and of its open revision) the form was opened on.
+BASED_ON = "based_on"
 # Stored with the history entry of a practice saved despite the warning (see workflow.py).
 SAVED_ANYWAY_REASON = gettext_noop("Saved anyway: a curator confirmed it is not a duplicate")
 
@@ -34,11 +38,43 @@ class PracticeAdminForm(forms.ModelForm):
         widget=forms.HiddenInput,
     )
 
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Practice
         # The admin builds the form with its fieldsets' fields; the title is the one this
         # form is about.
         fields = ["title"]
+
+    def clean(self):
+        """No lost update: a save based on a version someone else has saved over since is
+        refused, and says so. The practice's row is locked until this request ends, so two
+        saves at once are checked one after the other."""
+        cleaned = super().clean()
+        submitted = cleaned.get(BASED_ON)
+        if submitted and self.instance.pk:
+            current = current_token(self.instance.pk, lock=True)
+            if submitted != current:
+                # Saving this form again is then a choice made knowing of the other save.
+                data = self.data.copy()
+                data[BASED_ON] = current
+                self.data = data
+                raise forms.ValidationError(self._conflict_message(), code="conflict")
+        return cleaned
+
+    def _conflict_message(self) -> str:
+        revision = open_revision(self.instance)
+        if revision is not None:
+            who, when = revision.updated_by, revision.updated_at
+        else:
+            latest = self.instance.history.select_related("history_user").first()
+            who, when = (latest.history_user, latest.history_date) if latest else (None, None)
+        name = (who.get_full_name() or who.get_username()) if who else _("someone")
+        return _(
+            "%(name)s saved this practice at %(when)s, after you opened this page: your "
+            "changes were not saved, so as not to overwrite theirs. Open the practice in a "
+            "new tab to see their version; saving this form again replaces theirs with yours."
+        ) % {"name": name, "when": formats.localize(timezone.localtime(when)) if when else "?"}
 
     def offer_save_anyway(self, warning) -> None:
         """Show the checkbox, with the warning beside it."""

@@ -159,7 +159,9 @@ def test_adding_an_implementing_country_that_makes_a_duplicate_warns(client, cur
 
 
 def test_editing_something_else_of_an_accepted_twin_does_not_ask_again(client, curator, existing):
-    twin = make_practice("twin", title=existing.title, countries=[("PT", "COD")])
+    twin = make_practice(
+        "twin", title=existing.title, countries=[("PT", "COD")], publication_state="draft"
+    )
     client.force_login(curator)
     url = reverse("admin:practices_practice_change", args=[twin.pk])
     data = form_data(client.get(url), "practice_form")

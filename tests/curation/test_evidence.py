@@ -243,6 +243,8 @@ def test_a_changed_rating_takes_the_reviewer_who_changed_it_and_todays_date(
 
 
 def test_curators_add_evaluations_but_only_see_the_scorecard(client, curator, reviewer):
+    # A draft: saved at once (a published practice's edits wait as a revision).
+    Practice.objects.filter(slug=GARF).update(publication_state=Practice.PublicationState.DRAFT)
     rating = rate(GARF, "effectiveness", 2, reviewer)
     client.force_login(curator)
     url = change_url(GARF)

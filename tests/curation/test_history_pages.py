@@ -22,6 +22,15 @@ from tests.curation.history_helpers import change_url, history_url
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def drafts():
+    """The practices edited here are drafts, so an edit saves them at once (a published
+    practice's edits wait as a revision: tests/curation/test_revisions.py)."""
+    Practice.objects.filter(
+        slug__in=["pt-choices-programme", "bh-abolition-kafeel-sponsorship"]
+    ).update(publication_state=Practice.PublicationState.DRAFT)
+
+
 def edit(client, practice, change) -> dict:
     """Open the practice's admin page, let ``change`` edit the form data, save it."""
     data = form_data(client.get(change_url(practice)), "practice_form")

@@ -166,16 +166,22 @@ def test_a_new_practice_starts_as_a_draft_whatever_the_form_says(client, curator
     assert client.get(practice.get_absolute_url()).status_code == 404
 
 
-def test_editing_a_practice_leaves_its_state_alone(client, curator):
-    practice = make_practice("edited", publication_state=State.PUBLISHED)
+@pytest.mark.parametrize("state", [State.IN_REVIEW, State.PUBLISHED])
+def test_editing_a_practice_leaves_its_state_alone(client, curator, state):
+    practice = make_practice("edited", publication_state=state)
     client.force_login(curator)
     data = form_data(client.get(practice_url(practice)))
     data.update({"summary": "A better summary.", "publication_state": State.DRAFT})
     response = client.post(practice_url(practice), data)
     assert response.status_code == 302
     practice.refresh_from_db()
-    assert practice.summary == "A better summary."
-    assert practice.publication_state == State.PUBLISHED
+    assert practice.publication_state == state
+    if state == State.PUBLISHED:
+        # Saved as the revision a reviewer publishes; the live version is untouched.
+        assert practice.summary == "A summary."
+        assert practice.revisions.get().content["fields"]["summary"] == "A better summary."
+    else:
+        assert practice.summary == "A better summary."
 
 
 def test_reverting_to_an_old_version_does_not_bring_back_its_state(client, reviewer):
