@@ -21,6 +21,7 @@ from practices.models import Practice, PracticeRevision
 
 State = PracticeRevision.State
 # Stored with the history entry, in English like the workflow's reasons.
+IMPORT_ORIGIN = gettext_noop("Imported from %(file)s")
 PUBLISHED_REASON = gettext_noop("Published the revision by %(author)s")
 PUBLISHED_REASON_WITH_MESSAGE = gettext_noop("Published the revision by %(author)s: %(message)s")
 

@@ -60,11 +60,13 @@ def test_the_preview_tells_new_changed_and_unchanged_rows_apart(client, curator,
     confirm(client, response)
     opi = Practice.objects.get(slug="mx-child-protection-officers-opi")
     tulay = Practice.objects.get(slug="ph-tulay-project")
-    # Unchanged: not saved, still published. Changed: back to draft, for a reviewer.
+    # Unchanged: not saved. Changed: still published as it was, the change waiting as its
+    # revision for a reviewer (tests/curation/test_import_revisions.py).
     assert opi.publication_state == Practice.PublicationState.PUBLISHED
-    assert not opi.history.exists()
-    assert tulay.publication_state == Practice.PublicationState.DRAFT
-    assert tulay.summary == "A new summary."
+    assert not opi.history.exists() and not opi.revisions.exists()
+    assert tulay.publication_state == Practice.PublicationState.PUBLISHED
+    assert tulay.summary != "A new summary."
+    assert tulay.revisions.get().content["fields"]["summary"] == "A new summary."
 
 
 def test_the_preview_warns_of_a_practice_the_base_may_hold_already(curator_client):

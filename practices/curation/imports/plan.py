@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from practices import content as practice_content
 from practices.models import OutcomeMetric, PracticeCountry
 
 from .widgets import Lookup, cell_text, parse_country_detail, parse_metric, split_values
@@ -222,3 +223,44 @@ def write_metrics(practice, plan: RowPlan, attribution: dict) -> None:
             setattr(stored, name, getattr(metric, name))
         if changed:
             _attributed(stored, attribution).save()
+
+
+def revision_content(instance, plan: RowPlan, columns, start: dict) -> dict:
+    """The content a row gives a published practice: ``start`` (the live version, with its
+    open revision's changes) with what the row's columns say, and nothing else.
+
+    Rows keep their ids where the row names the same country and role, or the same figure
+    label and year, so the reviewer's diff and history see a change, not a replacement.
+    """
+    result = {
+        "fields": dict(start["fields"]),
+        "m2m": dict(start["m2m"]),
+        **{name: list(start[name]) for name in practice_content.RELATED},
+    }
+    for model_field in practice_content.fields():
+        if model_field.name in columns and model_field.name not in plan.refused:
+            result["fields"][model_field.name] = practice_content.encode(
+                model_field, getattr(instance, model_field.attname)
+            )
+    for name, objects in plan.m2m.items():
+        result["m2m"][name] = sorted(obj.pk for obj in objects)
+    if plan.links is not None:
+        ids = {(row["country"], row["role"]): row["id"] for row in start["country_links"]}
+        result["country_links"] = [
+            {
+                "id": ids.get((country_id, role)),
+                "country": country_id,
+                "role": role,
+                "involvement": involvement,
+                "note": note,
+            }
+            for (country_id, role), (involvement, note) in plan.links.items()
+        ]
+    if plan.metrics is not None:
+        ids = {(row["label"], row["year"]): row["id"] for row in start["metrics"]}
+        result["metrics"] = []
+        for metric in plan.metrics:
+            row = practice_content.row_content(metric)
+            row["id"] = ids.get((metric.label, metric.year))
+            result["metrics"].append(row)
+    return result

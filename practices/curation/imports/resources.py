@@ -12,8 +12,9 @@ practice as a row). What the library does not do by itself, and this resource do
 - any error, a validation error included, rolls the whole import back: nothing is half
   imported (the library's default keeps the valid rows of a file with invalid ones);
 - a row that changes nothing is reported as unchanged and not saved; a new practice enters as
-  a draft, and a changed one in review or published goes back to draft, so a reviewer sees
-  the change before the public does (an archived one stays archived);
+  a draft; a row that changes a published practice is saved as its revision, which the public
+  does not see until a reviewer publishes it (``curation.revisions``), and a changed one in
+  review goes back to draft (an archived one stays archived);
 - rows are saved one by one, never in bulk: history records each practice, its links and its
   figures, with the importing user and the file's name as the reason.
 """
@@ -40,8 +41,16 @@ from practices.models import (
     Theme,
 )
 
+from .. import revisions
 from ..duplicates import find_duplicates
-from .plan import RowPlan, plan_countries, plan_metrics, write_links, write_metrics
+from .plan import (
+    RowPlan,
+    plan_countries,
+    plan_metrics,
+    revision_content,
+    write_links,
+    write_metrics,
+)
 from .rows import PracticeRowExport
 from .spreadsheet import (
     COLUMN_NAMES,
@@ -345,16 +354,24 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         file_name = kwargs.get("file_name")
         reason = IMPORTED_FROM % {"file": file_name} if file_name else IMPORTED
         instance._change_reason = reason[:100]  # simple-history's column is 100 long
-        # A new practice enters as a draft. A changed one in review or published goes back to
-        # draft, so the public never sees what no reviewer has read; an archived one stays
-        # archived (only a reviewer restores it).
+        # A changed published practice stays as it is: the row becomes its revision
+        # (after_save_instance), which a reviewer publishes.
+        if instance.pk is not None and revisions.revises(instance):
+            instance._as_revision = kwargs.get("file_name") or "import"
+            return
+        # A new practice enters as a draft. A changed one in review goes back to draft, so the
+        # public never sees what no reviewer has read; an archived one stays archived (only a
+        # reviewer restores it).
         State = Practice.PublicationState
-        if instance.pk is None or instance.publication_state in (State.IN_REVIEW, State.PUBLISHED):
+        if instance.pk is None or instance.publication_state == State.IN_REVIEW:
             instance.publication_state = State.DRAFT
             instance.state_changed_at = timezone.now()
             instance.state_changed_by = user
 
     def after_save_instance(self, instance, row, **kwargs):
+        if hasattr(instance, "_as_revision"):
+            self._save_revision(instance, row, kwargs.get("user"))
+            return
         attribution = {"_change_reason": instance._change_reason}
         if getattr(instance, "_history_user", None) is not None:
             attribution["_history_user"] = instance._history_user
@@ -368,7 +385,17 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
     # A changed practice is saved as the admin saves one, and practices.history first records
     # how it stood if it has no entry yet.
 
+    def _save_revision(self, instance, row, user) -> None:
+        stored = Practice.objects.get(pk=instance.pk)
+        start, _conflicts = revisions.editable_content(stored, revisions.open_revision(stored))
+        content = revision_content(instance, instance._import_plan, set(row.keys()), start)
+        origin = revisions.IMPORT_ORIGIN % {"file": instance._as_revision}
+        user = user if user is not None and user.is_authenticated else None
+        revisions.save_revision(stored, content, user, origin)
+
     def do_instance_save(self, instance, is_create):
+        if hasattr(instance, "_as_revision"):
+            return  # the live practice is not touched
         if is_create:
             instance.skip_history_when_saving = True
             # Tells practices.history that this is a creation (which it does not record a
@@ -377,6 +404,8 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         instance.save(force_insert=is_create)
 
     def save_m2m(self, instance, row, **kwargs):
+        if hasattr(instance, "_as_revision"):
+            return
         super().save_m2m(instance, row, **kwargs)
         if not hasattr(instance, "skip_history_when_saving"):
             return  # an update; or nothing was saved (a dry run without transactions)
