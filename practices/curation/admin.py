@@ -20,7 +20,7 @@ from practices.models import (
     Theme,
 )
 
-from .forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
+from .forms import CountryLinkFormSet, DuplicateGuardMixin, OutcomeMetricForm, PracticeAdminForm
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
@@ -39,18 +39,11 @@ class PracticeCountryInline(admin.TabularInline):
 
 class OutcomeMetricInline(admin.TabularInline):
     model = OutcomeMetric
+    # Values read without guessing (12,5 is an error, not 125) and shown as written; the
+    # form's fields, in its order.
+    form = OutcomeMetricForm
     extra = 1
     autocomplete_fields = ["source"]
-    fields = [
-        "label",
-        "qualifier",
-        "value",
-        "unit",
-        "year",
-        "comparison_note",
-        "source",
-        "position",
-    ]
     verbose_name_plural = _("Figures")
 
 
@@ -230,11 +223,17 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(OutcomeMetric)
 class OutcomeMetricAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
-    list_display = ["practice", "label", "display_value", "unit", "year"]
+    form = OutcomeMetricForm
+    list_display = ["practice", "label", "value_as_written", "unit", "year"]
     list_filter = ["year", "qualifier"]
     search_fields = ["label", "practice__title", "unit"]
     autocomplete_fields = ["practice", "source"]
     list_select_related = ["practice"]
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_as_written(self, metric):
+        # "about 17,000", not 17000.00.
+        return metric.display_value
 
 
 @admin.register(PracticeCountry)
