@@ -199,7 +199,9 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
+    # History shows who renamed a slug or changed an acronym, from what: files name an
+    # organisation by them, and load_paper reads renames there (practices.history).
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "slug"]
@@ -214,7 +216,9 @@ class GCMObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
+    # History shows who changed a key or a citation, from what: files name a source by its
+    # key, and load_paper reads renamed keys there (practices.history).
     # A curator pasting "www.example.org" means the secure address.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["__str__", "footnote", "year", "key"]
