@@ -6,9 +6,10 @@ many-to-many links, a copy of the links as they stood at each entry.
 
 Three gaps of the library are closed here. Before the first recorded change:
 
-- A record that has no history yet (the paper's practices, loaded as a baseline without
-  history; rows written in bulk) gets an entry of its stored state before it first changes,
-  so that change shows what it changed, and the earlier values are kept.
+- A record that has no history yet (the paper's practices, organisations and sources, loaded
+  as a baseline without history; rows written in bulk) gets an entry of its stored state
+  before it first changes, so that change shows what it changed, and the earlier values are
+  kept: a renamed slug or source key among them, which ``former_keys`` reads.
 
 At deletion:
 
@@ -23,6 +24,7 @@ At deletion:
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, ForeignKey, OuterRef
@@ -33,7 +35,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.signals import pre_create_historical_m2m_records
 
-from .models import Evaluation, OutcomeMetric, Practice, PracticeCountry, ScorecardRating
+from .models import (
+    Evaluation,
+    Organisation,
+    OutcomeMetric,
+    Practice,
+    PracticeCountry,
+    ScorecardRating,
+    Source,
+)
 
 # Stored in English with the history entries it labels, like the workflow's reasons, and
 # translated when the admin shows it.
@@ -41,7 +51,10 @@ BASELINE = gettext_noop("As it stood before its first recorded change")
 
 # The records deleted with a practice and brought back with it, in the order they are shown.
 DEPENDENTS = [PracticeCountry, OutcomeMetric, Evaluation, ScorecardRating]
-TRACKED = [Practice, *DEPENDENTS]
+# Whose state before a first change is kept (``_ensure_baseline``). For organisations and
+# sources it keeps the slug or key the paper gave them, so a rename shows what it renamed, and
+# ``former_keys`` (what load_paper asks) knows the paper's key is not missing but renamed.
+TRACKED = [Practice, *DEPENDENTS, Organisation, Source]
 
 
 def historical(model):
@@ -223,3 +236,42 @@ def write_links_into_deletion_entry(sender, rows, history_instance, instance, fi
         )
         for link in links.get(field.name, [])
     )
+
+
+# -- natural keys no record has any more ------------------------------------------------------
+
+
+@dataclass
+class FormerKeys:
+    """Natural keys (slugs, source keys) that history shows a record had and no record has."""
+
+    renamed: dict[str, str] = field(default_factory=dict)  # old key -> its record's key now
+    deleted: set[str] = field(default_factory=set)  # the keys of records deleted since
+
+
+def former_keys(model, key_field: str) -> FormerKeys:
+    """What became of the ``key_field`` values no record of ``model`` has now: renamed (the
+    record lives under another key) or deleted (its deletion is recorded).
+
+    A key history does not know was never in the base, as far as it can tell: a rename made
+    while history was off, or before the record's first recorded change kept its old key (see
+    ``_ensure_baseline``), leaves no trace. Three queries, whatever the history's length.
+    """
+    current = dict(model._default_manager.values_list("pk", key_field))
+    in_use = set(current.values())
+    history_model = historical(model)
+    deleted_ids = set(history_model.objects.filter(history_type="-").values_list("id", flat=True))
+    found = FormerKeys()
+    deleted = set()
+    # Oldest first: a key two records have had is the one's that had it last.
+    entries = history_model.objects.order_by("history_id").values_list("id", key_field)
+    for pk, key in entries.iterator(chunk_size=2000):
+        if key in in_use:
+            continue
+        if pk in current:
+            found.renamed[key] = current[pk]
+        elif pk in deleted_ids:
+            deleted.add(key)
+    # A key a living record had is not missing, whatever happened to another that had it.
+    found.deleted = deleted - found.renamed.keys()
+    return found

@@ -20,7 +20,7 @@ from practices.models import (
     Theme,
 )
 
-from .forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
+from .forms import CountryLinkFormSet, DuplicateGuardMixin, OutcomeMetricForm, PracticeAdminForm
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
@@ -39,18 +39,11 @@ class PracticeCountryInline(admin.TabularInline):
 
 class OutcomeMetricInline(admin.TabularInline):
     model = OutcomeMetric
+    # Values read without guessing (12,5 is an error, not 125) and shown as written; the
+    # form's fields, in its order.
+    form = OutcomeMetricForm
     extra = 1
     autocomplete_fields = ["source"]
-    fields = [
-        "label",
-        "qualifier",
-        "value",
-        "unit",
-        "year",
-        "comparison_note",
-        "source",
-        "position",
-    ]
     verbose_name_plural = _("Figures")
 
 
@@ -211,7 +204,9 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
+    # History shows who renamed a slug or changed an acronym, from what: files name an
+    # organisation by them, and load_paper reads renames there (practices.history).
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym", "slug"]
@@ -226,7 +221,9 @@ class GCMObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
+    # History shows who changed a key or a citation, from what: files name a source by its
+    # key, and load_paper reads renamed keys there (practices.history).
     # A curator pasting "www.example.org" means the secure address.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["__str__", "footnote", "year", "key"]
@@ -235,11 +232,17 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(OutcomeMetric)
 class OutcomeMetricAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
-    list_display = ["practice", "label", "display_value", "unit", "year"]
+    form = OutcomeMetricForm
+    list_display = ["practice", "label", "value_as_written", "unit", "year"]
     list_filter = ["year", "qualifier"]
     search_fields = ["label", "practice__title", "unit"]
     autocomplete_fields = ["practice", "source"]
     list_select_related = ["practice"]
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_as_written(self, metric):
+        # "about 17,000", not 17000.00.
+        return metric.display_value
 
 
 @admin.register(PracticeCountry)

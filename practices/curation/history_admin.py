@@ -13,6 +13,7 @@ page is diffed from one query per field, so a history page costs the same whatev
 
 from collections import defaultdict
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,7 @@ from simple_history.template_utils import ObjDiffDisplay
 from practices import history
 
 from . import restore
+from .numbers import plain
 
 # Changed at every save: listing it would say nothing the date does not.
 NOT_SHOWN = {"updated_at"}
@@ -50,6 +52,8 @@ def _display(model_field, value) -> str:
         return formats.localize(value)
     if isinstance(value, bool):
         return yesno(value)
+    if isinstance(value, Decimal):
+        return plain(value)  # a figure's 17000, not 17000.00
     return str(value)
 
 

@@ -12,9 +12,12 @@ the field-by-field diff against the live version and the decision (publish, send
 message, discard).
 """
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import DecimalField
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +29,7 @@ from practices.models import Practice, PracticeRevision, ScorecardRating
 
 from . import revisions
 from .forms import BASED_ON
+from .numbers import plain
 
 FORM_ORIGIN = "admin form"
 
@@ -249,7 +253,10 @@ def form_data(model_admin, request, practice: Practice, content: dict, token: st
             data[key + "id"] = _value(pk)
             data[key + "practice"] = str(practice.pk)
             for field in practice_content.row_fields(inline.model):
-                data[key + field.name] = _value(row[field.name])
+                value = row[field.name]
+                if value is not None and isinstance(field, DecimalField):
+                    value = plain(Decimal(value))  # as the curator wrote it: 17000, 12.5
+                data[key + field.name] = _value(value)
             if delete:
                 data[key + "DELETE"] = "on"
         data[f"{prefix}-TOTAL_FORMS"] = str(len(forms))

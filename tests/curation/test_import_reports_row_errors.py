@@ -18,7 +18,9 @@ def test_an_unknown_partner_is_an_error_not_silently_dropped():
     result = run([row(partners="IOM; nobody-at-all; UNICEF")])
     assert messages(result) == [
         "Row 2, column partners: there is no organisation “nobody-at-all” (use the slug or the "
-        "acronym shown in the admin's list of organisations)"
+        "acronym shown in the admin's list of organisations). An import never creates "
+        "organisations: add it in the admin first (Good practices › Organisations › Add "
+        "organisation), then import the file again"
     ]
     assert not Practice.objects.filter(slug="new-help-desk").exists()
 
@@ -60,7 +62,7 @@ def test_every_problem_of_a_row_is_reported_at_once():
         ({"country_details": "JP COD: sponsor"}, "line 1: “JP COD: sponsor” is not written as"),
         ({"metrics": "Offices: 12 (2009)"}, "line 1: “Offices: 12 (2009)” is not a figure"),
         ({"metrics": "Offices: 12 offices (1700)"}, "line 1: year: Ensure this value is greater"),
-        ({"metrics": "Offices: 1.234 offices (2009)"}, "line 1: value: Ensure that there are no"),
+        ({"metrics": "Offices: 1.2345 offices (2009)"}, "line 1: value: Ensure that there are no"),
         (
             {"metrics": "A: 1 x (2009)\nA: 2 x (2009)"},
             "line 2: it has the label and year of line 1",

@@ -12,17 +12,97 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from practices import content as practice_content
 from practices.models import OutcomeMetric, PracticeCountry
 
-from .widgets import Lookup, cell_text, parse_country_detail, parse_metric, split_values
+from .widgets import (
+    CellErrors,
+    Lookup,
+    UnknownKey,
+    cell_text,
+    parse_country_detail,
+    parse_metric,
+    split_values,
+)
 
 ROLE_COLUMNS = {role.lower(): role for role in PracticeCountry.Role.values}
 PLAIN_LINK = (PracticeCountry.Involvement.IMPLEMENTING.value, "")
 METRIC_FIELDS = ["value", "qualifier", "unit", "comparison_note", "source", "position"]
 
-Problem = Callable[[str, str], None]  # (column, message): records an error in the row
+# (column, error, line of the cell or None): records an error in the row.
+Problem = Callable[..., None]
+
+
+class RowProblems:
+    """A row's errors by column, as the resource raises them (``as_dict``).
+
+    A record the base does not have is reported once per row, where the row first names it,
+    with the other places it is named: a missing source is typically in ``sources``, as the
+    ``evaluation_source`` and after a figure, and three messages would read as three problems.
+    """
+
+    def __init__(self):
+        self._messages: dict[str, list] = {}
+        # UnknownKey.key -> every (column, line) naming it, the first holding the message.
+        self._unknown: dict[tuple, list[tuple[str, int | None]]] = {}
+
+    def add(self, column: str, error, line: int | None = None) -> None:
+        if isinstance(error, CellErrors):
+            for problem in error.problems:
+                self.add(column, problem, line)
+            return
+        if isinstance(error, UnknownKey):
+            places = self._unknown.setdefault(error.key, [])
+            places.append((column, line))
+            if len(places) > 1:
+                return
+        else:
+            error = line_error(line, error) if line else str(error)
+        self._messages.setdefault(column, []).append(error)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self._messages
+
+    def __bool__(self) -> bool:
+        return bool(self._messages)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {
+            column: [self._text(message) for message in messages]
+            for column, messages in self._messages.items()
+        }
+
+    def _text(self, message) -> str:
+        if not isinstance(message, UnknownKey):
+            return message
+        (_column, line), *others = self._unknown[message.key]
+        text = message.message(also=places_text(others))
+        return line_error(line, text) if line else text
+
+
+def places_text(places: list[tuple[str, int | None]]) -> str:
+    """ "column sources, column metrics (lines 1, 2)" """
+    lines: dict[str, list[int]] = {}
+    for column, line in places:
+        lines.setdefault(column, [])
+        if line:
+            lines[column].append(line)
+    named = []
+    for column, numbers in lines.items():
+        if not numbers:
+            named.append(_("column %(column)s") % {"column": column})
+        else:
+            named.append(
+                ngettext(
+                    "column %(column)s (line %(lines)s)",
+                    "column %(column)s (lines %(lines)s)",
+                    len(numbers),
+                )
+                % {"column": column, "lines": ", ".join(map(str, numbers))}
+            )
+    return ", ".join(named)
 
 
 @dataclass
@@ -40,6 +120,7 @@ class RowPlan:
     # In the file's order; None when the file has no metrics column.
     metrics: list[OutcomeMetric] | None = None
     current_metrics: list[OutcomeMetric] = field(default_factory=list)
+    problems: RowProblems = field(default_factory=RowProblems)  # what is wrong with the row
 
     def unchanged(self) -> bool:
         """Whether the countries and figures the row asks for are those stored."""
@@ -103,7 +184,7 @@ def plan_countries(instance, row, plan: RowPlan, countries: Lookup, problem: Pro
             try:
                 country = countries.find(code)
             except LookupError as error:
-                problem(column, str(error))
+                problem(column, error)
             else:
                 wanted.append((country.pk, ROLE_COLUMNS[column]))
     details = {}
@@ -114,7 +195,7 @@ def plan_countries(instance, row, plan: RowPlan, countries: Lookup, problem: Pro
                 detail = parse_country_detail(line)
                 country = countries.find(detail["code"])
             except (ValueError, LookupError) as error:
-                problem("country_details", line_error(number, error))
+                problem("country_details", error, number)
                 continue
             key = (country.pk, detail["role"])
             if key not in wanted:
@@ -159,7 +240,7 @@ def plan_metrics(instance, row, plan: RowPlan, sources: Lookup, problem: Problem
             key = values.pop("source_key")
             source = sources.find(key) if key else None
         except (ValueError, LookupError) as error:
-            problem("metrics", line_error(number, error))
+            problem("metrics", error, number)
             continue
         metric = OutcomeMetric(**values, source=source, position=number)
         try:

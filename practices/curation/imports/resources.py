@@ -60,6 +60,7 @@ from .spreadsheet import (
     rows_by_slug,
 )
 from .widgets import (
+    CellErrors,
     ChoiceWidget,
     Lookup,
     NaturalKeysWidget,
@@ -224,10 +225,7 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         at once."""
         plan = RowPlan(row=self.row_number, new=instance.pk is None)
         instance._import_plan = plan
-        errors: dict[str, list[str]] = {}
-
-        def problem(column: str, message: str) -> None:
-            errors.setdefault(column, []).append(str(message))
+        problem = plan.problems.add
 
         for column, value in row.items():
             if message := cell_problem(value):
@@ -257,7 +255,7 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
                 try:
                     plan.m2m[column] = resource_field.clean(row)
                 except ValueError as error:
-                    problem(column, str(error))
+                    problem(column, error)
         if plan.m2m.get("themes") == []:
             problem("themes", _("every practice needs at least one theme"))
         plan_countries(instance, row, plan, self.countries, problem)
@@ -266,15 +264,15 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
             instance.start_year
             and instance.end_year
             and instance.end_year < instance.start_year
-            and "end_year" not in errors
+            and "end_year" not in plan.problems
         ):
             problem(
                 "end_year",
                 _("the end year %(end)s is before the start year %(start)s")
                 % {"end": instance.end_year, "start": instance.start_year},
             )
-        if errors:
-            raise ValidationError(errors)
+        if plan.problems:
+            raise ValidationError(plan.problems.as_dict())
         if self.previewing and plan.new:
             self._warn_of_duplicates(instance, plan)
 
@@ -315,7 +313,13 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
             else:
                 related.set(values)
             return
-        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+        try:
+            super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+        except CellErrors as error:
+            if plan is None:
+                raise
+            # With the row's other problems, which name a missing record only once.
+            plan.problems.add(field.column_name, error)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """Unchanged (neither saved nor sent back to draft) when every column in the file

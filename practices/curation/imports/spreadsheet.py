@@ -39,8 +39,21 @@ COLUMNS = [
         ),
     ),
     ("coverage", gettext_lazy("For regional or global practices: the group of countries.")),
-    ("lead_organisation", gettext_lazy("Slug or acronym of the lead organisation.")),
-    ("partners", gettext_lazy("Slugs or acronyms of the partner organisations.")),
+    (
+        "lead_organisation",
+        gettext_lazy(
+            "Slug or acronym of the lead organisation, as the admin lists it (Good practices › "
+            "Organisations). An import never creates organisations: add a new one there first."
+        ),
+    ),
+    (
+        "partners",
+        gettext_lazy(
+            "Slugs or acronyms of the partner organisations, as the admin lists them (Good "
+            "practices › Organisations). An import never creates organisations: add a new one "
+            "there first."
+        ),
+    ),
     ("target_groups", gettext_lazy("Target group slugs.")),
     (
         "stages",
@@ -56,7 +69,13 @@ COLUMNS = [
     ("status_as_of", gettext_lazy("Year the source reported that status in, e.g. 2010.")),
     ("evidence_level", gettext_lazy("described, outputs, evaluated or independent.")),
     ("evaluation_summary", gettext_lazy("What the evaluations found.")),
-    ("evaluation_source", gettext_lazy("Key of the source of the evaluation, e.g. fn-22.")),
+    (
+        "evaluation_source",
+        gettext_lazy(
+            "Key of the source of the evaluation, e.g. fn-22, as the admin lists it (Good "
+            "practices › Sources). An import never creates sources: add a new one there first."
+        ),
+    ),
     ("start_year", gettext_lazy("Year it started, 1900 to 2100, if known.")),
     ("end_year", gettext_lazy("Year it ended, if known; not before the start year.")),
     ("period_note", gettext_lazy("How the years were read from the source.")),
@@ -69,11 +88,20 @@ COLUMNS = [
         "metrics",
         gettext_lazy(
             "One figure per line: label: [about | more than | target] value unit (year), "
-            "optionally followed by — comparison note, and by [source: key]. The lines' order "
-            "is the order on the practice's page."
+            "optionally followed by — comparison note, and by [source: key]. Values take a "
+            "decimal point, and commas only between groups of three digits: 12.5, 17,000 "
+            "(12,5 and 1.200 are refused: they could be misread). The source's key must be in "
+            "the admin (Good practices › Sources): an import never creates sources. The "
+            "lines' order is the order on the practice's page."
         ),
     ),
-    ("sources", gettext_lazy("Keys of the sources, e.g. fn-22; fn-23.")),
+    (
+        "sources",
+        gettext_lazy(
+            "Keys of the sources, e.g. fn-22; fn-23, as the admin lists them (Good practices › "
+            "Sources). An import never creates sources: add a new one there first."
+        ),
+    ),
 ]
 COLUMN_NAMES = [name for name, _help in COLUMNS]
 # A new practice cannot be saved without these. An update must have them too, so that a file

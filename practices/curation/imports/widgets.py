@@ -4,20 +4,27 @@ Every reference is a natural key (slug, ISO code, acronym, GCM number, source ke
 database id, so a file made on one server imports on another. An unknown key is an error that
 names it: django-import-export's stock ``ManyToManyWidget`` filters on the values it is given
 and silently drops those it does not find, which would lose a theme or a partner without a word.
+An import never creates what a cell names: a missing organisation or source is added in the
+admin first, and its message says where.
 
-Widgets raise ``ValueError`` with a message for curators; the resource adds the row and the
-column to it.
+Widgets raise ``ValueError`` with a message for curators (``CellErrors`` when it names a
+missing record, which the row reports once: ``plan.RowProblems``); the resource adds the row
+and the column to it. A figure's value is read by ``practices.curation.numbers``, the rule the
+admin's figure form reads it by.
 """
 
 import re
 from collections import defaultdict
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.widgets import CharWidget, ForeignKeyWidget, ManyToManyWidget, Widget
 
 from practices.models import OutcomeMetric, PracticeCountry
+
+from ..numbers import VALUE_PATTERN, quoted, read_value
 
 # How several values share a cell on export; on import ";" "," and line breaks all separate
 # (no slug, code, acronym or key contains them).
@@ -42,10 +49,6 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def quoted(value: str) -> str:
-    return f"“{value}”"
-
-
 def split_values(value) -> list[str]:
     """The values of a multi-value cell, in order, each once."""
     seen = []
@@ -54,6 +57,81 @@ def split_values(value) -> list[str]:
         if part and part not in seen:
             seen.append(part)
     return seen
+
+
+# The reference records a curator may add in the admin. An import never creates any record it
+# names (a typo would become a new organisation), so its message says where to add one.
+ADDED_IN_THE_ADMIN = {"practices.Organisation", "practices.Source"}
+
+
+def hint(model) -> str:
+    """How to name a record of ``model`` in a cell."""
+    label = model._meta.label
+    if label == "countries.Country":
+        return _("use the two-letter ISO 3166 code, e.g. MX for Mexico")
+    if label == "practices.Organisation":
+        return _("use the slug or the acronym shown in the admin's list of organisations")
+    if label == "practices.Source":
+        return _("use the source's key, e.g. fn-22 for the paper's footnote 22")
+    if label == "practices.GCMObjective":
+        return _("use a number from 1 to 23")
+    # The small vocabularies are listed in full: the curator sees every right answer.
+    key = getattr(model, "NATURAL_KEY", "slug")
+    known = sorted(str(getattr(obj, key)) for obj in model._default_manager.all())
+    return _("known: %(values)s") % {"values": ", ".join(known)}
+
+
+def admin_page(model) -> str:
+    """Where in the admin a record of ``model`` is added: "Good practices › Sources › Add
+    source", as the admin's own links read."""
+    opts = model._meta
+    return " › ".join(
+        [
+            str(opts.app_config.verbose_name),
+            capfirst(str(opts.verbose_name_plural)),
+            _("Add %(name)s") % {"name": opts.verbose_name},
+        ]
+    )
+
+
+class UnknownKey(LookupError):
+    """A cell names a record the base does not have.
+
+    Several cells of a row may name the same missing record (a source in ``sources``, as the
+    ``evaluation_source`` and after a figure): the row reports it once (``plan.RowProblems``),
+    with ``message(also=...)`` naming the other places.
+    """
+
+    def __init__(self, model, text: str):
+        self.model = model
+        self.text = text
+        # The same record however the cells write it ("IOMX", "iomx").
+        self.key = (model._meta.label, text.casefold())
+        super().__init__(self.message())
+
+    def message(self, also: str = "") -> str:
+        text = _("there is no %(thing)s %(value)s (%(hint)s)") % {
+            "thing": self.model._meta.verbose_name,
+            "value": quoted(self.text),
+            "hint": hint(self.model),
+        }
+        if also:
+            text += _("; the row also names it in %(places)s") % {"places": also}
+        if self.model._meta.label in ADDED_IN_THE_ADMIN:
+            text += ". " + _(
+                "An import never creates %(things)s: add it in the admin first (%(page)s), "
+                "then import the file again"
+            ) % {"things": self.model._meta.verbose_name_plural, "page": admin_page(self.model)}
+        return text
+
+
+class CellErrors(ValueError):
+    """Everything wrong with one cell: messages, and ``UnknownKey`` errors, which the row
+    reports once however many of its cells name the same missing record."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
 
 
 class Lookup:
@@ -78,8 +156,8 @@ class Lookup:
         return index
 
     def find(self, text: str):
-        """The one object ``text`` names; ``LookupError`` (with a curator's message) if none
-        does, or if it names several."""
+        """The one object ``text`` names; ``UnknownKey`` if none does, ``LookupError`` (with
+        a curator's message) if it names several."""
         if self._index is None:
             self._index = self._build()
         folded = text.casefold()
@@ -97,27 +175,7 @@ class Lookup:
                         "names": names,
                     }
                 )
-        raise LookupError(self.unknown(text))
-
-    def unknown(self, text: str) -> str:
-        message = _("there is no %(thing)s %(value)s") % {
-            "thing": self.model._meta.verbose_name,
-            "value": quoted(text),
-        }
-        return f"{message} ({self.hint()})"
-
-    def hint(self) -> str:
-        if self.model._meta.label == "countries.Country":
-            return _("use the two-letter ISO 3166 code, e.g. MX for Mexico")
-        if self.model._meta.label == "practices.Organisation":
-            return _("use the slug or the acronym shown in the admin's list of organisations")
-        if self.model._meta.label == "practices.Source":
-            return _("use the source's key, e.g. fn-22 for the paper's footnote 22")
-        if self.model._meta.label == "practices.GCMObjective":
-            return _("use a number from 1 to 23")
-        # The small vocabularies are listed in full: the curator sees every right answer.
-        known = sorted(str(getattr(obj, self.keys[0])) for obj in self.model._default_manager.all())
-        return _("known: %(values)s") % {"values": ", ".join(known)}
+        raise UnknownKey(self.model, text)
 
 
 class NaturalKeyWidget(ForeignKeyWidget):
@@ -135,7 +193,7 @@ class NaturalKeyWidget(ForeignKeyWidget):
         try:
             return self.lookup.find(text)
         except LookupError as error:
-            raise ValueError(str(error)) from None
+            raise CellErrors([error]) from None
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(getattr(value, self.field))
@@ -155,12 +213,12 @@ class NaturalKeysWidget(ManyToManyWidget):
             try:
                 obj = self.lookup.find(text)
             except LookupError as error:
-                problems.append(str(error))
+                problems.append(error)
             else:
                 if obj not in found:
                     found.append(obj)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise CellErrors(problems)
         return found
 
     def render(self, value, obj=None, **kwargs):
@@ -206,27 +264,30 @@ class ChoiceWidget(CharWidget):
 
 
 class YearWidget(Widget):
-    """A year from 1900 to 2100 (the models' range); "2009" and an Excel 2009.0 both read as
-    2009, "2009.5" or "about 2009" are errors, not a silently truncated year."""
+    """A year from 1900 to 2100 (the models' range), written with its four digits. "2009" and
+    the 2009.0 a spreadsheet may write for it read as 2009; "2,009", "2009.5", "2.009e3" or
+    "about 2009" are errors, not a year guessed from them."""
 
     FIRST, LAST = 1900, 2100
+    WRITTEN = re.compile(r"(\d+)(?:\.0+)?")
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
             return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or number != number.to_integral():
-            raise ValueError(_("%(value)s is not a year") % {"value": quoted(text)})
+        written = self.WRITTEN.fullmatch(text)
+        if written is None:
+            raise ValueError(
+                _("%(value)s is not a year: write its four digits, e.g. 2010")
+                % {"value": quoted(text)}
+            )
+        number = int(written[1])
         if not self.FIRST <= number <= self.LAST:
             raise ValueError(
                 _("%(year)s is not a year from %(first)s to %(last)s")
-                % {"year": int(number), "first": self.FIRST, "last": self.LAST}
+                % {"year": number, "first": self.FIRST, "last": self.LAST}
             )
-        return int(number)
+        return number
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -249,7 +310,7 @@ NOTE_SEPARATOR = " — "
 METRIC_LINE = re.compile(
     r"^(?P<label>.+?):\s+"
     r"(?:(?P<qualifier>about|more than|target)\s+)?"
-    r"(?P<value>\d[\d,]*(?:\.\d+)?)\s+"
+    rf"(?P<value>{VALUE_PATTERN})\s+"
     r"(?P<unit>.+?)\s+"
     r"\((?P<year>\d{4})\)"
     r"(?:\s+[—–-]\s+(?P<note>.*?))?"
@@ -296,7 +357,9 @@ def parse_metric(line: str) -> dict:
     return {
         "label": match["label"].strip(),
         "qualifier": words[qualifier.lower()] if qualifier else OutcomeMetric.Qualifier.EXACT,
-        "value": Decimal(match["value"].replace(",", "")),
+        # Read by the rule the admin's figure form reads by: a decimal comma, or a point
+        # that may be a thousands separator, is an error, never a guess.
+        "value": read_value(match["value"]),
         "unit": match["unit"].strip(),
         "year": int(match["year"]),
         "comparison_note": (match["note"] or "").strip(),

@@ -3,18 +3,21 @@
 On an empty base this loads everything. On a base that has been curated since, it adds only the
 paper's records that are missing and leaves every record that exists exactly as it is: a
 curator's edit, a reviewer's unpublish, a country link or figure changed or removed. A paper
-practice a curator deleted (its deletion is in history) stays deleted. So ``make run`` can run
-it at every start. Putting the paper's own text back over curated records is a separate,
-explicit command: ``revert_to_paper``.
+practice, organisation or source a curator deleted (its deletion is in history) stays deleted.
+So ``make run`` can run it at every start. Putting the paper's own text back over curated
+records is a separate, explicit command: ``revert_to_paper``.
 
 Every fixture names its records by natural key; a record counts as present when a record with
-its natural key exists.
+its natural key exists, or when history shows a curator renamed it (a practice's or an
+organisation's slug, a source's key): it is then kept as renamed, not added a second time under
+the paper's key, and the paper's records that name it are read with its key now.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import yaml
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist
@@ -45,6 +48,18 @@ FIXTURES = [
 PRACTICE = "practices.practice"
 # A practice's own rows: added only with a practice this run adds.
 DEPENDENTS = {"practices.practicecountry", "practices.outcomemetric"}
+# The natural keys curators may change or delete, and whose history says so: a record under
+# one of them is not missing because its key is.
+CURATED_KEYS = {
+    "practices.practice": "slug",
+    "practices.organisation": "slug",
+    "practices.source": "key",
+}
+NAMES = {
+    "practices.practice": "practices",
+    "practices.organisation": "organisations",
+    "practices.source": "sources",
+}
 
 
 def read_fixture(path: Path) -> list[dict]:
@@ -62,24 +77,68 @@ def fixture_paths() -> list[Path]:
     return paths
 
 
+class CuratedKeys:
+    """The paper's natural keys that curators renamed or deleted since, as history shows them
+    (``practices.history.former_keys``)."""
+
+    def __init__(self):
+        from practices.history import former_keys
+
+        self.former = {
+            label: former_keys(apps.get_model(label), key_field)
+            for label, key_field in CURATED_KEYS.items()
+        }
+
+    def renamed(self, label: str, key: str) -> str | None:
+        """The key the record the paper calls ``key`` has now, if a curator renamed it."""
+        former = self.former.get(label)
+        return former.renamed.get(key) if former else None
+
+    def deleted(self, label: str, key: str) -> bool:
+        former = self.former.get(label)
+        return former is not None and key in former.deleted
+
+    def translate(self, data: dict) -> dict:
+        """The fixture record ``data``, its references to renamed records under their keys
+        now; a reference to a record a curator deleted is left out (nothing can point to it).
+        """
+        model = apps.get_model(data["model"])
+        fields = dict(data["fields"])
+        for name, value in data["fields"].items():
+            model_field = model._meta.get_field(name)
+            if not model_field.is_relation or not value:
+                continue
+            label = model_field.related_model._meta.label_lower
+            if label not in self.former:
+                continue
+            if model_field.many_to_many:
+                fields[name] = [
+                    [self.renamed(label, key[0]) or key[0]]
+                    for key in value
+                    if not self.deleted(label, key[0])
+                ]
+            else:
+                key = value[0]
+                deleted = self.deleted(label, key)
+                fields[name] = None if deleted else [self.renamed(label, key) or key]
+        return {**data, "fields": fields}
+
+
 class PaperLoad:
     """One pass over the fixtures: what was added, what was kept, what stays deleted."""
 
     def __init__(self):
-        from practices.models import Practice
-
         self.added: Counter[str] = Counter()
         self.added_slugs: list[str] = []
         self.left_alone = 0
-        self.left_deleted: list[str] = []
+        self.keys = CuratedKeys()
+        # Model label -> the paper's keys of the records curators renamed ("old (now new)")
+        # and of those they deleted: neither is added again.
+        self.kept_renamed: dict[str, list[str]] = defaultdict(list)
+        self.left_deleted: dict[str, list[str]] = defaultdict(list)
         # Practices this pass did not add (they exist, or stay deleted): their country links
         # and figures belong to the curated practice and are never added to it.
         self.untouched: set[str] = set()
-        self.deleted_slugs = set(
-            Practice.history.filter(history_type="-")
-            .exclude(slug__in=Practice.objects.values("slug"))
-            .values_list("slug", flat=True)
-        )
 
     def load(self, path: Path) -> None:
         for data in read_fixture(path):
@@ -87,9 +146,11 @@ class PaperLoad:
                 # Part of a practice this run leaves as it is (curated, or deleted by a curator).
                 self.left_alone += 1
                 continue
+            if self.curated_away(data):
+                continue
             try:
                 for record in serializers.deserialize(
-                    "python", [data], handle_forward_references=True
+                    "python", [self.keys.translate(data)], handle_forward_references=True
                 ):
                     self.consider(record)
             except (DeserializationError, ObjectDoesNotExist) as error:
@@ -97,6 +158,23 @@ class PaperLoad:
                     f"{path.name}: a record names something the base does not have ({error}). "
                     "Nothing was loaded."
                 ) from None
+
+    def curated_away(self, data: dict) -> bool:
+        """Whether ``data`` is a record a curator renamed or deleted: it is not added."""
+        label = data["model"]
+        if label not in CURATED_KEYS:
+            return False
+        key = data["fields"][CURATED_KEYS[label]]
+        renamed = self.keys.renamed(label, key)
+        if renamed is not None:
+            self.kept_renamed[label].append(f"{key} (now {renamed})")
+        elif self.keys.deleted(label, key):
+            self.left_deleted[label].append(key)
+        else:
+            return False
+        if label == PRACTICE:
+            self.untouched.add(key)
+        return True
 
     def consider(self, record) -> None:
         obj = record.object
@@ -111,11 +189,8 @@ class PaperLoad:
                 f"({', '.join(f'{name} {key}' for name, key in missing.items())}). "
                 "Nothing was loaded."
             )
-        if label == PRACTICE and (obj.pk is not None or obj.slug in self.deleted_slugs):
+        if label == PRACTICE and obj.pk is not None:
             self.untouched.add(obj.slug)
-            if obj.pk is None:
-                self.left_deleted.append(obj.slug)
-                return
         if obj.pk is not None:
             self.left_alone += 1
             return
@@ -128,8 +203,9 @@ class PaperLoad:
 class Command(BaseCommand):
     help = (
         "Load the transcribed paper and the reference data. On a base that already holds "
-        "them, add only the records that are missing: nothing that exists is changed, and a "
-        "practice a curator deleted stays deleted. Safe to run at every start."
+        "them, add only the records that are missing: nothing that exists is changed, a "
+        "practice, organisation or source a curator renamed is not added again under its old "
+        "name, and one a curator deleted stays deleted. Safe to run at every start."
     )
 
     def add_arguments(self, parser):
@@ -177,8 +253,14 @@ class Command(BaseCommand):
             f"{verb} {added} missing records ({len(run.added_slugs)} practices); "
             f"left {run.left_alone} records as the base has them."
         )
-        if run.left_deleted:
-            self.stdout.write(
-                f"Left out {len(run.left_deleted)} practices deleted by curators: "
-                + ", ".join(sorted(run.left_deleted))
-            )
+        for label, name in NAMES.items():
+            if run.kept_renamed[label]:
+                self.stdout.write(
+                    f"Kept {len(run.kept_renamed[label])} {name} renamed by curators, not "
+                    "added again under the paper's name: " + ", ".join(run.kept_renamed[label])
+                )
+            if run.left_deleted[label]:
+                self.stdout.write(
+                    f"Left out {len(run.left_deleted[label])} {name} deleted by curators: "
+                    + ", ".join(sorted(run.left_deleted[label]))
+                )

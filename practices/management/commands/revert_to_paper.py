@@ -13,13 +13,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from .load_paper import FIXTURE_DIR, FIXTURES, read_fixture
+from .load_paper import FIXTURE_DIR, FIXTURES, PRACTICE, CuratedKeys, read_fixture
 
 PRACTICE_FILES = [name for name in FIXTURES if name.startswith("practices_")]
 REASON = gettext_noop("Reverted to the paper's text")
-# Workflow and bookkeeping fields: not the paper's text.
+# Workflow and bookkeeping fields: not the paper's text. Nor is the slug: a curator who renamed
+# it did so for the files and links that name the practice.
 NOT_TEXT = {
     "id",
+    "slug",
     "publication_state",
     "state_changed_at",
     "state_changed_by",
@@ -53,9 +55,10 @@ def paper_records(slugs: set[str] | None) -> dict[str, dict]:
     return paper
 
 
-def build(item):
-    """The fixture record as an unsaved object (its many-to-many as pks), never saved."""
-    return next(serializers.deserialize("python", [item]))
+def build(item, keys: CuratedKeys):
+    """The fixture record as an unsaved object (its many-to-many as pks), never saved; what it
+    names that a curator renamed is read under its key now (``load_paper.CuratedKeys``)."""
+    return next(serializers.deserialize("python", [keys.translate(item)]))
 
 
 class Command(BaseCommand):
@@ -79,9 +82,12 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"Not a practice of the paper: {', '.join(unknown)}.")
         changed = 0
+        self.keys = CuratedKeys()
         with transaction.atomic():
             for slug, entry in paper.items():
-                practice = Practice.objects.filter(slug=slug).first()
+                # A practice whose slug a curator changed is still the paper's.
+                current_slug = self.keys.renamed(PRACTICE, slug) or slug
+                practice = Practice.objects.filter(slug=current_slug).first()
                 if practice is None:
                     self.stdout.write(f"{slug}: not in the base (load_paper adds missing ones).")
                     continue
@@ -99,7 +105,7 @@ class Command(BaseCommand):
 
     def revert(self, practice, entry, *, write: bool) -> list[str]:
         lines = []
-        record = build(entry["practice"])
+        record = build(entry["practice"], self.keys)
         paper = record.object
         for field in practice._meta.concrete_fields:
             if field.name in NOT_TEXT:
@@ -150,7 +156,7 @@ class Command(BaseCommand):
         lines = []
         current = {key(row): row for row in current_rows}
         for row_key, item in paper_items.items():
-            paper = build(item).object
+            paper = build(item, self.keys).object
             row = current.pop(row_key, None)
             if row is None:
                 lines.append(f"add {row_key}")
