@@ -20,7 +20,13 @@ from practices.models import (
     Theme,
 )
 
-from .forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
+from .evidence_admin import EvidenceGuardMixin
+from .forms import (
+    CountryLinkFormSet,
+    DuplicateGuardMixin,
+    EvaluationFormSet,
+    PracticeAdminForm,
+)
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
@@ -56,6 +62,8 @@ class OutcomeMetricInline(admin.TabularInline):
 
 class EvaluationInline(admin.StackedInline):
     model = Evaluation
+    # Its clean() checks that the evidence level rests on the evaluations kept.
+    formset = EvaluationFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["method", "evaluator", "year", "findings", "source"]
@@ -259,7 +267,8 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
+class EvaluationAdmin(EvidenceGuardMixin, HistoryChangesMixin, SimpleHistoryAdmin):
+    # Deleting, or changing, the evaluation an evidence level rests on is refused.
     list_display = ["practice", "method", "evaluator", "year"]
     list_filter = ["method"]
     search_fields = ["practice__title", "evaluator", "findings"]
