@@ -31,6 +31,7 @@ from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
 from .revision_admin import PracticeRevisionAdmin  # noqa: F401 (registers it)
+from .verification_admin import CurrencyListFilter, VerificationMixin
 from .workflow_admin import PublicationWorkflowMixin
 
 
@@ -86,6 +87,7 @@ class PracticeAdmin(
     PracticeHistoryMixin,
     PracticeImportExportMixin,
     PublicationWorkflowMixin,
+    VerificationMixin,
     SimpleHistoryAdmin,
 ):
     # The workflow buttons and the duplicate guard's warning (curation.workflow_admin, .forms).
@@ -111,6 +113,8 @@ class PracticeAdmin(
         "scope",
         "status",
         "evidence_level",
+        # Whether nobody has verified it for too long (curation.verification_admin).
+        CurrencyListFilter,
     ]
     search_fields = ["title", "slug", "summary", "description", "countries__name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -149,7 +153,7 @@ class PracticeAdmin(
             _("Period and status"),
             {"fields": ["start_year", "end_year", "period_note", "status", "status_as_of"]},
         ),
-        # Set by a reviewer's "verify" action, never typed.
+        # Set by a reviewer's "Record a verification" (curation.verification_admin), never typed.
         (_("Verification"), {"fields": ["verified_on", "verified_by", "verified_against"]}),
         (
             _("Evidence"),
