@@ -51,6 +51,14 @@ COLUMNS = [
     ("kind", _("programme, policy, law, service, agreement, network, tool or research.")),
     ("gcm_objectives", _("Numbers of the Global Compact for Migration objectives (curators')")),
     ("status", _("ongoing, completed, planned or under_discussion, as last reported.")),
+    ("status_as_of", _("Year the status was reported in (2010 for the paper's practices).")),
+    (
+        "verified_on",
+        _(
+            "Date (YYYY-MM-DD) a reviewer last checked the practice against a newer source; "
+            "empty if never. See “Is it still current?” above."
+        ),
+    ),
     ("evidence_level", _("described, outputs, evaluated or independent (see above).")),
     ("start_year", _("Year it started, if known.")),
     ("end_year", _("Year it ended, if known.")),
@@ -128,6 +136,9 @@ def _record(row: dict, detail_path: str) -> dict:
         "kind": row["kind"],
         "gcm_objectives": sorted(g["number"] for g in row["gcm_list"] or []),
         "status": row["status"],
+        "status_as_of": row["status_as_of"],
+        # SQLite gives the date as text, PostgreSQL as a date: the ISO date either way.
+        "verified_on": str(row["verified_on"])[:10] if row["verified_on"] else None,
         "evidence_level": row["evidence_level"],
         "start_year": row["start_year"],
         "end_year": row["end_year"],
@@ -205,6 +216,8 @@ def csv_cells(record: dict, base_url: str) -> list[str]:
         "gcm_objectives": join(str(n) for n in record["gcm_objectives"]),
         "start_year": "" if record["start_year"] is None else str(record["start_year"]),
         "end_year": "" if record["end_year"] is None else str(record["end_year"]),
+        "status_as_of": "" if record["status_as_of"] is None else str(record["status_as_of"]),
+        "verified_on": record["verified_on"] or "",
         "metrics": join(_metric_text(m) for m in record["metrics"]),
         "sources": join(
             f"[{s['footnote']}] {s['citation']}" if s["footnote"] else s["citation"]

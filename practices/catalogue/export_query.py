@@ -41,6 +41,8 @@ SCALARS = [
     "scope",
     "kind",
     "status",
+    "status_as_of",
+    "verified_on",
     "evidence_level",
     "start_year",
     "end_year",

@@ -10,7 +10,7 @@ share of the current list), never a guess.
 
 Each facet costs one aggregate query (organisations two: lead and partner), whatever the
 number of options and practices; the country facets with nothing ticked share one, and so do
-the choice-field facets (scope, kind, evidence, status).
+the choice facets (scope, kind, evidence, status, currency).
 """
 
 from dataclasses import dataclass, field, replace
@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from countries.models import name_sort_key
 from practices.models import (
+    Currency,
     GCMObjective,
     Organisation,
     Practice,
@@ -35,11 +36,14 @@ from .filters import PracticeFilter, querystring
 # Facets whose every option is shown, even at zero: the gaps are information. Long facets
 # (countries, organisations) list only options with practices, plus the ticked ones.
 COUNTRY_FACETS = {"country": None, "coo": "COO", "cot": "COT", "cod": "COD"}
+# Facets of a few choices, each option a condition on the practice itself (a field's value, or
+# for currency a rule on its dates), counted with the filter's own conditions.
 FIELD_FACETS = {
-    "scope": ("scope", Practice.Scope),
-    "kind": ("kind", Practice.Kind),
-    "evidence": ("evidence_level", Practice.EvidenceLevel),
-    "status": ("status", Practice.Status),
+    "scope": Practice.Scope,
+    "kind": Practice.Kind,
+    "evidence": Practice.EvidenceLevel,
+    "status": Practice.Status,
+    "currency": Currency,
 }
 # The option model and Practice's many-to-many field to it.
 RELATED_FACETS = {
@@ -110,6 +114,7 @@ class FacetCounter:
             "scope",
             "evidence",
             "status",
+            "currency",
             "gcm",
             "organisation",
         ]
@@ -289,35 +294,43 @@ class FacetCounter:
         ]
 
     def _field(self, name: str) -> list[Option]:
-        field, choices = FIELD_FACETS[name]
+        choices = FIELD_FACETS[name]
+        condition = self.filterset.filters[name].condition
         keys = [self.filterset.filters[name].key(item) for item in self.selections[name].items]
         if not keys:
             counts = self._unticked_field_counts()[name]
         else:
+            # The options exclude each other (one value, one currency): a practice counted
+            # for an unticked option is outside the current results.
             rows = self.filterset.queryset_without(name).filter(
-                self._new_only("pk", Q(**{f"{field}__in": keys}))
+                self._new_only("pk", condition(keys))
             )
-            counts = dict(rows.order_by().values_list(field).annotate(n=Count("pk")))
+            counts = rows.order_by().aggregate(
+                **{value: Count("pk", filter=condition([value])) for value in choices.values}
+            )
         return [
             self._option(name, value, label, counts.get(value, 0), keys)
             for value, label in choices.choices
         ]
 
     def _unticked_field_counts(self) -> dict[str, dict[str, int]]:
-        """Scope, kind, evidence and status counts over the current list, in one query.
+        """Scope, kind, evidence, status and currency counts over the current list, in one
+        query.
 
         (A field facet with a tick counts over a different list, so it has its own query.)
         """
         if not hasattr(self, "_field_counts"):
             aggregates = {
-                f"{name}__{value}": Count("pk", filter=Q(**{field: value}))
-                for name, (field, choices) in FIELD_FACETS.items()
+                f"{name}__{value}": Count(
+                    "pk", filter=self.filterset.filters[name].condition([value])
+                )
+                for name, choices in FIELD_FACETS.items()
                 for value in choices.values
             }
             totals = self.filterset.qs.order_by().aggregate(**aggregates)
             self._field_counts = {
                 name: {value: totals[f"{name}__{value}"] for value in choices.values}
-                for name, (field, choices) in FIELD_FACETS.items()
+                for name, choices in FIELD_FACETS.items()
             }
         return self._field_counts
 

@@ -6,6 +6,8 @@ ones) by looking its URL values up by natural key; a ``FacetFilter`` turns a sel
 """
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django import forms
@@ -14,7 +16,13 @@ from django.db.models.functions import Upper
 from django.utils.text import slugify
 
 from countries.models import REGIONS, Country
-from practices.models import GCMObjective, Organisation, Practice, PracticeCountry
+from practices.models import (
+    GCMObjective,
+    Organisation,
+    Practice,
+    PracticeCountry,
+    currency_condition,
+)
 
 # More values than this in one parameter are dropped (and reported): no list needs them, and
 # a URL with thousands of them is an attack, not a bookmark.
@@ -199,11 +207,23 @@ def country_facet(label, role: str | None) -> FacetFilter:
 
 def choice_facet(label, field_name: str, choices) -> FacetFilter:
     """One of a Practice field's choice values: scope=bilateral."""
+    return condition_facet(label, choices, _field_in(field_name))
+
+
+def condition_facet(label, choices, condition) -> FacetFilter:
+    """One of ``choices``, each value a condition ``condition([value, ...])`` builds, not a
+    field's value: currency=out_of_date."""
     return FacetFilter(
         label=label,
-        condition=_field_in(field_name),
+        condition=condition,
         lookup=_choices(choices.choices),
         normalise=lower,
         key=str,
         display=_choice_label(choices),
     )
+
+
+def currency_condition_of(values) -> Q:
+    """Practices of any of the currencies ``values`` (out_of_date, current) today: the day
+    is read at each request, as a practice ages out of date without being saved."""
+    return reduce(or_, (currency_condition(value) for value in values))

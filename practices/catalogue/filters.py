@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import (
+    Currency,
     Practice,
     PracticeCountry,
     ScorecardRating,
@@ -33,7 +34,9 @@ from .filter_fields import (
     Selection,
     WholeNumberFilter,
     choice_facet,
+    condition_facet,
     country_facet,
+    currency_condition_of,
     linked,
     lookup_by,
     lookup_gcm_numbers,
@@ -99,6 +102,8 @@ class PracticeFilter(django_filters.FilterSet):
     kind = choice_facet(_("Kind"), "kind", Practice.Kind)
     evidence = choice_facet(_("Evidence level"), "evidence_level", Practice.EvidenceLevel)
     status = choice_facet(_("Status"), "status", Practice.Status)
+    # Whether nobody has verified it for too long (Practice.may_be_out_of_date).
+    currency = condition_facet(_("Currency"), Currency, currency_condition_of)
     year_from = django_filters.NumberFilter(
         field_name="start_year",
         lookup_expr="gte",

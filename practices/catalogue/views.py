@@ -2,16 +2,26 @@ from datetime import date
 from itertools import chain, groupby, islice
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
 from practices.cache import cached
-from practices.models import OutcomeMetric, Practice, PracticeCountry, Theme, group_by_role
+from practices.models import (
+    Currency,
+    OutcomeMetric,
+    Practice,
+    PracticeCountry,
+    Theme,
+    currency_cutoff,
+    group_by_role,
+)
 
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
@@ -51,8 +61,11 @@ def practice_list(request):
     page_size, notes = page_size_from(request.GET)
     params = filterset.params()
     # The count and the facets depend on the filters only, not on the page: cached together,
-    # with the facets' HTML (rendering them is a good part of the page's time).
-    total, facets, facets_html = cached("list", params, lambda: list_counts(filterset))
+    # with the facets' HTML (rendering them is a good part of the page's time). And on the
+    # day: a practice ages out of date (the currency facet) without being saved.
+    total, facets, facets_html = cached(
+        "list", (params, currency_cutoff()), lambda: list_counts(filterset)
+    )
     paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
     paginator.count = total  # Paginator.count is a cached_property: no second COUNT query
     page, page_note = page_from(paginator, request.GET.get("page"))
@@ -144,6 +157,8 @@ def practice_detail(request, slug):
         "related": practice.related(),
         "scorecard": scorecard(practice),
         "max_rating": MAX_RATING,
+        "out_of_date": practice.may_be_out_of_date(),
+        "currency_years": settings.CURRENCY_YEARS,
     }
     return render(request, "catalogue/practice_detail.html", context)
 
@@ -187,6 +202,9 @@ def coverage_data(role: str) -> dict:
 
 def about(request):
     context = {
+        "currency_years": settings.CURRENCY_YEARS,
+        "currencies": Currency.choices,
+        "out_of_date_url": reverse("practices:practice-list") + "?currency=out_of_date",
         "evidence_levels": Practice.EvidenceLevel.choices,
         "export_columns": EXPORT_COLUMNS,
         "roles": PracticeCountry.Role.choices,

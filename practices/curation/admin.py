@@ -20,11 +20,19 @@ from practices.models import (
     Theme,
 )
 
-from .forms import CountryLinkFormSet, DuplicateGuardMixin, OutcomeMetricForm, PracticeAdminForm
+from .evidence_admin import EvidenceGuardMixin
+from .forms import (
+    CountryLinkFormSet,
+    DuplicateGuardMixin,
+    EvaluationFormSet,
+    OutcomeMetricForm,
+    PracticeAdminForm,
+)
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
 from .imports.resources import PracticeResource
 from .revision_admin import PracticeRevisionMixin
+from .verification_admin import CurrencyListFilter, VerificationMixin
 from .workflow_admin import PublicationWorkflowMixin
 
 
@@ -49,6 +57,8 @@ class OutcomeMetricInline(admin.TabularInline):
 
 class EvaluationInline(admin.StackedInline):
     model = Evaluation
+    # Its clean() checks that the evidence level rests on the evaluations kept.
+    formset = EvaluationFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["method", "evaluator", "year", "findings", "source"]
@@ -73,6 +83,7 @@ class PracticeAdmin(
     PracticeHistoryMixin,
     PracticeImportExportMixin,
     PublicationWorkflowMixin,
+    VerificationMixin,
     SimpleHistoryAdmin,
 ):
     # The workflow buttons and the duplicate guard's warning (curation.workflow_admin, .forms).
@@ -98,6 +109,8 @@ class PracticeAdmin(
         "scope",
         "status",
         "evidence_level",
+        # Whether nobody has verified it for too long (curation.verification_admin).
+        CurrencyListFilter,
     ]
     search_fields = ["title", "slug", "summary", "description", "countries__name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -139,7 +152,7 @@ class PracticeAdmin(
             _("Period and status"),
             {"fields": ["start_year", "end_year", "period_note", "status", "status_as_of"]},
         ),
-        # Set by a reviewer's "verify" action, never typed.
+        # Set by a reviewer's "Record a verification" (curation.verification_admin), never typed.
         (_("Verification"), {"fields": ["verified_on", "verified_by", "verified_against"]}),
         (
             _("Evidence"),
@@ -267,7 +280,8 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
+class EvaluationAdmin(EvidenceGuardMixin, HistoryChangesMixin, SimpleHistoryAdmin):
+    # Deleting, or changing, the evaluation an evidence level rests on is refused.
     list_display = ["practice", "method", "evaluator", "year"]
     list_filter = ["method"]
     search_fields = ["practice__title", "evaluator", "findings"]

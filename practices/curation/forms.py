@@ -246,3 +246,55 @@ class OutcomeMetricForm(forms.ModelForm):
             "position",
         ]
         field_classes = {"value": FigureValueField}
+
+
+# -- evaluations -------------------------------------------------------------------------------
+
+
+class EvaluationFormSet(BaseInlineFormSet):
+    """The practice's evaluations on its admin page: the evidence level chosen in the form must
+    rest on the evaluations kept (``Practice.EVALUATION_METHODS``).
+
+    Checked here, where the rows being added, changed and deleted are known and the practice
+    form has already put the chosen level on the practice; the model's own check
+    (``Practice.clean``, run first by the practice form) would read the saved rows, which this
+    very save is about to change, so it is told to leave the rule to this formset.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin builds the formsets before it validates the practice form.
+        self.instance._evidence_checked_by_form = True
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        practice = self.instance
+        if practice.evidence_rests_on(self._methods_kept()):
+            return
+        raise forms.ValidationError(
+            _(
+                "The evidence level “%(level)s” needs at least one evaluation of the practice: "
+                "%(needed)s. Add it here, keep the one you marked for deletion, or choose a "
+                "lower evidence level."
+            )
+            % {
+                "level": practice.get_evidence_level_display(),
+                "needed": practice.evaluation_needed(),
+            },
+            code="evaluation_needed",
+        )
+
+    def _methods_kept(self) -> set[str]:
+        methods = set()
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue  # an empty "add another" row
+            # A row the user may only view has no method field: its saved method stands.
+            method = form.cleaned_data.get("method") or form.instance.method
+            if method:
+                methods.add(method)
+        return methods

@@ -2,11 +2,12 @@ from .country_link import PracticeCountry, group_by_role
 from .discussion import DiscussionQuestion, Outcome
 from .evidence import Evaluation, ScorecardRating
 from .metric import OutcomeMetric
-from .practice import Practice
+from .practice import Currency, Practice, currency_condition, currency_cutoff
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
 from .revision import PracticeRevision
 
 __all__ = [
+    "Currency",
     "DiscussionQuestion",
     "Evaluation",
     "GCMObjective",
@@ -21,5 +22,7 @@ __all__ = [
     "Stage",
     "TargetGroup",
     "Theme",
+    "currency_condition",
+    "currency_cutoff",
     "group_by_role",
 ]

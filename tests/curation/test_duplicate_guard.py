@@ -7,42 +7,17 @@ from django.urls import reverse
 from countries.models import Country
 from practices.curation.duplicates import find_duplicates
 from practices.curation.forms import SAVED_ANYWAY_REASON
-from practices.models import Practice, PracticeCountry, Theme
+from practices.models import Practice, PracticeCountry
 from tests.conftest import make_practice
-from tests.curation.admin_form import add_inline_row, form_data, set_values
+from tests.curation.admin_form import ADD_URL, add_form, add_inline_row, form_data, save
 
 pytestmark = pytest.mark.django_db
 
 EXISTING = "pt-family-reunification-support-offices"  # Portugal implements it
-ADD_URL = "/admin/practices/practice/add/"
 
 
 def country(iso2: str) -> Country:
     return Country.objects.get(iso2=iso2)
-
-
-def add_form(client, title: str, iso2: str, involvement="implementing", **extra) -> dict:
-    """The admin's add form filled in for a new practice implemented in ``iso2``."""
-    data = form_data(client.get(ADD_URL), "practice_form")
-    data.update(
-        title=title,
-        slug="a-new-practice",
-        summary="A summary.",
-        description="A description.",
-        scope="unilateral",
-        kind="programme",
-        status="ongoing",
-        **extra,
-    )
-    set_values(data, "themes", [Theme.objects.get(slug="family-reunification").pk])
-    data["country_links-0-country"] = str(country(iso2).pk)
-    data["country_links-0-role"] = "COD"
-    data["country_links-0-involvement"] = involvement
-    return data
-
-
-def save(client, data):
-    return client.post(ADD_URL, {**data, "_save": "Save"})
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from countries.models import Country
-from practices.models import OutcomeMetric, Practice, PracticeCountry
+from practices.models import Evaluation, OutcomeMetric, Practice, PracticeCountry
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def snapshot() -> list[tuple]:
             "gcm_objectives",
             "sources",
             "metrics__source",
+            "evaluations",
         )
     )
     return [
@@ -70,13 +71,14 @@ def snapshot() -> list[tuple]:
                 + (m.source and m.source.key,)
                 for m in p.metrics.all()
             ),
+            sorted((e.method, e.evaluator, e.year, e.findings) for e in p.evaluations.all()),
         )
         for p in practices
     ]
 
 
 def table_counts() -> dict[str, int]:
-    models = [Practice, PracticeCountry, OutcomeMetric]
+    models = [Practice, PracticeCountry, OutcomeMetric, Evaluation]
     models += [
         getattr(Practice, name).through
         for name in ("themes", "partners", "target_groups", "stages", "gcm_objectives", "sources")
@@ -201,6 +203,22 @@ def test_generated_rows_pass_model_validation():
             link.full_clean()
         for metric in practice.metrics.all():
             metric.full_clean()
+
+
+def test_an_evaluated_practice_rests_on_an_evaluation_of_a_matching_method():
+    generate(count=200)
+    practices = synthetic().prefetch_related("evaluations")
+
+    claimed = [p for p in practices if p.claims_evaluation]
+    assert {p.evidence_level for p in claimed} == {"evaluated", "independent"}
+    for practice in claimed:
+        assert practice.evidence_basis(), practice.slug
+        practice.full_clean()
+    assert not Evaluation.objects.filter(
+        practice__in=synthetic(), practice__evidence_level__in=["described", "outputs"]
+    ).exists()
+    independent = Evaluation.objects.filter(practice__evidence_level="independent")
+    assert independent.exclude(method="internal_review").exists()
 
 
 def test_generated_practices_are_in_the_search_index_after_each_run():

@@ -6,6 +6,7 @@ payload, and each page it appears on must show it escaped, never as live markup.
 """
 
 import csv
+import datetime
 import io
 import json
 
@@ -38,7 +39,7 @@ SCRIPT = "<script>alert(1)</script>"
 MORE = '"><img src=x onerror=alert(1)></textarea><svg onload=alert(1)>{{ 7*7 }}'
 RAW_MARKERS = ["<script>alert", "<img src=x", "<svg onload"]
 # Curator-set text the public detail page does not show (an organisation's internal note).
-NOT_ON_DETAIL = {(Organisation, "note"), (Practice, "verified_against")}
+NOT_ON_DETAIL = {(Organisation, "note")}
 
 
 def curator_models() -> set:
@@ -97,6 +98,8 @@ def planted(superuser):
         paper_section=Practice.PaperSection.CHILDREN,
         lead_organisation=organisation,
         evaluation_source=source,
+        # Verified: the detail page shows what against.
+        verified_on=datetime.date(2025, 3, 5),
         **{**practice_texts, "title": "A plain title"},
     )
     practice.title = practice_texts["title"]

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from practices.cache import invalidate_on_commit
 from practices.models import (
+    Evaluation,
     OutcomeMetric,
     Practice,
     PracticeCountry,
@@ -94,9 +95,9 @@ class Command(BaseCommand):
             + ", ".join(
                 f"{name.replace('_', ' ').replace('gcm', 'GCM')} {n:,}"
                 for name, n in totals.items()
-                if name != "figures"
+                if name not in ("figures", "evaluations")
             )
-            + f"; figures {totals['figures']:,}.",
+            + f"; figures {totals['figures']:,}; evaluations {totals['evaluations']:,}.",
         ]
         if dry_run:
             lines.append("Dry run: nothing was written.")
@@ -133,7 +134,9 @@ class Command(BaseCommand):
             "gcm_objectives": "gcm_ids",
             "sources": "source_ids",
         }
-        totals = dict.fromkeys(["themes", "countries", *list(through_ids)[1:], "figures"], 0)
+        totals = dict.fromkeys(
+            ["themes", "countries", *list(through_ids)[1:], "figures", "evaluations"], 0
+        )
         first_pk = None
         for chunk_start in range(first, first + count, CHUNK):
             numbers = range(chunk_start, min(chunk_start + CHUNK, first + count))
@@ -162,13 +165,19 @@ class Command(BaseCommand):
             ]
             PracticeCountry.objects.bulk_create(links, batch_size=BATCH)
             totals["countries"] += len(links)
-            metrics = []
-            for d in drafts:
-                for metric in d.metrics:
-                    metric.practice_id = d.practice.pk
-                    metrics.append(metric)
-            OutcomeMetric.objects.bulk_create(metrics, batch_size=BATCH)
-            totals["figures"] += len(metrics)
+            # The rows hanging off each practice: its figures, and the evaluations an
+            # evaluated practice rests on (Practice.EVALUATION_METHODS).
+            for model, attribute, total in (
+                (OutcomeMetric, "metrics", "figures"),
+                (Evaluation, "evaluations", "evaluations"),
+            ):
+                rows = []
+                for d in drafts:
+                    for row in getattr(d, attribute):
+                        row.practice_id = d.practice.pk
+                        rows.append(row)
+                model.objects.bulk_create(rows, batch_size=BATCH)
+                totals[total] += len(rows)
 
             if verbosity >= 1 and count > CHUNK:
                 done = numbers.stop - first

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 
 from countries.models import Country
 from practices.models import (
+    Evaluation,
     GCMObjective,
     Organisation,
     OutcomeMetric,
@@ -31,6 +32,7 @@ from .vocabulary import (
     COMPARISON_NOTES,
     COVERAGE_BY_REGION,
     EVALUATION_SUMMARIES,
+    EVALUATORS,
     GENERIC_SENTENCES,
     SUMMARY_OPENINGS,
     TITLE_PATTERNS,
@@ -77,6 +79,7 @@ class Draft:
     gcm_ids: list[int]
     source_ids: list[int]
     metrics: list[OutcomeMetric] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
 
 
 class ReferenceData:
@@ -205,6 +208,8 @@ class PracticeFactory:
             source_ids=sources,
         )
         draft.metrics = self.metrics(rng, topics, start_year, end_year, sources)
+        # Drawn last, so that the rest of a practice is what earlier versions generated.
+        draft.evaluations = self.evaluations(rng, practice, lead[1])
         return draft
 
     def countries(self, rng):
@@ -312,6 +317,30 @@ class PracticeFactory:
                 )
             )
         return metrics
+
+    @staticmethod
+    def evaluations(rng, practice, lead_name):
+        """1-2 evaluations that bear out the evidence level (Practice.EVALUATION_METHODS):
+        at least one of a method the level needs, none for a level claiming no evaluation."""
+        needed = Practice.EVALUATION_METHODS.get(practice.evidence_level)
+        if needed is None:
+            return []
+        methods = [rng.choice(sorted(needed))]
+        if rng.random() < 0.3:
+            methods.append(rng.choice(sorted(EVALUATORS)))
+        first = practice.start_year or 2000
+        evaluations = []
+        for method in methods:
+            evaluations.append(
+                Evaluation(
+                    evaluator=rng.choice(EVALUATORS[method]).format(org=lead_name)[:200],
+                    year=rng.randint(min(first + 1, LAST_YEAR), LAST_YEAR),
+                    method=method,
+                    findings=rng.choice(EVALUATION_SUMMARIES),
+                    source_id=practice.evaluation_source_id,
+                )
+            )
+        return evaluations
 
     @staticmethod
     def name_list(names):

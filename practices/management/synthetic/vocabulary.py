@@ -533,3 +533,12 @@ COMPARISON_NOTES = (
     "As reported by the implementing agency",
     "Target for the current phase",
 )
+
+# Who evaluated a synthetic practice, by method ({org} is its lead organisation): its own
+# staff review it; independent evaluators, researchers and auditors do the rest.
+EVALUATORS = {
+    "internal_review": ("Monitoring and evaluation unit of {org}", "{org} programme staff"),
+    "independent_evaluation": ("External evaluation team", "Independent consultants"),
+    "impact_evaluation": ("University research team", "Impact evaluation unit of a donor"),
+    "audit": ("National audit office", "Court of Auditors"),
+}
