@@ -16,6 +16,13 @@ pytestmark = pytest.mark.django_db
 GARF = "pt-family-reunification-support-offices"  # "outputs" in the paper
 
 
+@pytest.fixture
+def garf_is_a_draft():
+    """Edited directly here: a draft (a published practice's edits wait as a revision, which
+    the same form checks: tests/curation/test_revisions.py)."""
+    Practice.objects.filter(slug=GARF).update(publication_state=Practice.PublicationState.DRAFT)
+
+
 def garf() -> Practice:
     return Practice.objects.get(slug=GARF)
 
@@ -60,6 +67,7 @@ def test_evaluated_without_an_evaluation_is_refused_in_the_form(client, curator)
     assert garf().evidence_level == "outputs"
 
 
+@pytest.mark.usefixtures("garf_is_a_draft")
 def test_evaluated_with_the_evaluation_added_in_the_same_save_is_saved(client, curator):
     client.force_login(curator)
 
@@ -121,6 +129,7 @@ def test_deleting_the_last_matching_evaluation_in_the_form_is_refused(client, re
     assert practice.evaluations.count() == 2
 
 
+@pytest.mark.usefixtures("garf_is_a_draft")
 def test_lowering_the_level_and_deleting_the_evaluation_together_is_saved(client, reviewer):
     client.force_login(reviewer)
     practice = garf()
@@ -223,6 +232,7 @@ def test_the_import_refuses_evaluated_without_an_evaluation_naming_row_and_colum
     assert not Practice.objects.filter(slug="new-help-desk").exists(), "nothing half imported"
 
 
+@pytest.mark.usefixtures("garf_is_a_draft")
 def test_the_import_accepts_the_level_its_saved_evaluations_bear_out():
     evaluate(garf(), "impact_evaluation")
 
