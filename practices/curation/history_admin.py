@@ -25,6 +25,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
 from practices import history
@@ -40,6 +41,16 @@ DELETED_PER_PAGE = 50
 
 def _display(model_field, value) -> str:
     """A field's value as a curator reads it: choice labels, names, dates, "—" for nothing."""
+    if isinstance(value, DeletedObject):
+        # The library stands in a DeletedObject for every foreign key it cannot read, an empty
+        # one too ("Deleted user (pk=None)"): empty is nothing; otherwise it is named as the
+        # link fields name a record deleted since (practices.history.links_by_entry).
+        if value.pk is None:
+            return "—"
+        return _("%(what)s %(id)s (deleted since)") % {
+            "what": value.model._meta.verbose_name,
+            "id": value.pk,
+        }
     if value is None or value == "":
         return "—"
     if model_field.choices:

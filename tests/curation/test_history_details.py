@@ -1,0 +1,68 @@
+"""History reads true in the details: an empty foreign key is empty, not a deleted record."""
+
+from decimal import Decimal
+
+import pytest
+
+from practices.curation.workflow import apply_transition
+from practices.models import OutcomeMetric, Practice, Source
+from tests.conftest import make_practice
+from tests.curation.history_helpers import edit, history_url
+
+pytestmark = pytest.mark.django_db
+
+
+# -- an empty foreign key is empty ---------------------------------------------------------
+
+
+def test_the_first_state_change_reads_from_nobody_to_the_user(client, curator):
+    practice = make_practice("first-submission", publication_state="draft")
+    assert practice.state_changed_by is None
+
+    apply_transition(practice, "submit", curator)
+
+    client.force_login(curator)
+    html = client.get(history_url(practice)).content.decode()
+    assert "<strong>State changed by:</strong> — → curator</li>" in html
+    assert "pk=None" not in html
+
+
+def test_a_source_set_where_there_was_none_reads_from_nothing(client, curator):
+    practice = Practice.objects.get(slug="pt-choices-programme")
+    assert practice.evaluation_source is None
+    source = Source.objects.get(key="fn-22")
+    client.force_login(curator)
+
+    edit(client, practice, lambda data: data.update(evaluation_source=str(source.pk)))
+
+    html = client.get(history_url(practice)).content.decode()
+    assert f"<strong>Evaluation source:</strong> — → {source}</li>" in html
+    assert "pk=None" not in html
+
+
+def test_a_figures_source_set_where_there_was_none_reads_from_nothing(client, curator):
+    practice = make_practice("with-a-figure")
+    metric = OutcomeMetric.objects.create(
+        practice=practice, label="People", value=Decimal(3), unit="people", year=2010
+    )
+    source = Source.objects.get(key="fn-22")
+    metric.source = source
+    metric.save()
+
+    client.force_login(curator)
+    html = client.get(history_url(practice)).content.decode()
+    assert f"<strong>Source:</strong> — → {source}</li>" in html
+    assert "pk=None" not in html
+
+
+def test_a_source_deleted_since_is_named_as_deleted(client, curator):
+    practice = make_practice("source-gone")
+    source = Source.objects.create(key="gone", citation="A report nobody keeps.")
+    practice.evaluation_source = source
+    practice.save()
+    source_pk = source.pk
+    source.delete()
+
+    client.force_login(curator)
+    html = client.get(history_url(practice)).content.decode()
+    assert f"<strong>Evaluation source:</strong> — → source {source_pk} (deleted since)" in html
