@@ -113,11 +113,12 @@ def dependent_entries(practice_id: int) -> dict:
     return found
 
 
-def write_entry(model, obj, history_type: str, user, reason: str):
-    """One history entry of ``obj`` as it is now, with its many-to-many links."""
+def write_entry(model, obj, history_type: str, user, reason: str, date=None):
+    """One history entry of ``obj`` as it is now, with its many-to-many links, dated ``date``
+    (by default now)."""
     history_model = historical(model)
     entry = history_model(
-        history_date=timezone.now(),
+        history_date=date or timezone.now(),
         history_type=history_type,
         history_user=user,
         history_change_reason=reason,
@@ -156,7 +157,28 @@ def _ensure_baseline(model, instance) -> None:
         return
     stored = model._default_manager.filter(pk=instance.pk).first()
     if stored is not None:
-        write_entry(model, stored, "+", None, BASELINE)
+        write_entry(model, stored, "+", None, BASELINE, date=_stood_since(stored))
+
+
+def _stood_since(stored):
+    """When ``stored`` (a record with no history) last stood as it stands now.
+
+    A record with an ``updated_at`` (a practice, an evaluation) has stood so since then. One
+    without (a country link, a figure) was written without history with its practice, by
+    ``load_paper`` or in bulk, and has not changed since: it stands as its practice was
+    loaded. Never later than now, whatever a clock or a hand-edited row says: the baseline
+    comes before the change it precedes.
+    """
+    now = timezone.now()
+    if hasattr(stored, "updated_at"):
+        since = stored.updated_at
+    else:
+        since = (
+            Practice.objects.filter(pk=stored.practice_id)
+            .values_list("created_at", flat=True)
+            .first()
+        )
+    return min(since, now) if since else now
 
 
 def baseline_before_save(sender, instance, raw=False, **kwargs):

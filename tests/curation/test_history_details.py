@@ -1,10 +1,14 @@
-"""History reads true in the details: an empty foreign key is empty, not a deleted record."""
+"""History reads true in the details: an empty foreign key is empty, not a deleted record,
+and a baseline is dated when the record stood that way."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from practices.curation.workflow import apply_transition
+from practices.history import BASELINE
 from practices.models import OutcomeMetric, Practice, Source
 from tests.conftest import make_practice
 from tests.curation.history_helpers import edit, history_url
@@ -66,3 +70,46 @@ def test_a_source_deleted_since_is_named_as_deleted(client, curator):
     client.force_login(curator)
     html = client.get(history_url(practice)).content.decode()
     assert f"<strong>Evaluation source:</strong> — → source {source_pk} (deleted since)" in html
+
+
+# -- the baseline is dated when the record stood that way -------------------------------------
+
+
+def test_the_baseline_is_dated_when_the_practice_last_stood_that_way(client, curator):
+    practice = Practice.objects.get(slug="pt-choices-programme")
+    stood_since = practice.updated_at
+    assert stood_since < timezone.now() - datetime.timedelta(minutes=1)
+    client.force_login(curator)
+
+    edit(client, practice, lambda data: data.update(title="Choices, renamed"))
+
+    baseline = practice.history.get(history_change_reason=BASELINE)
+    edit_entry = practice.history.get(title="Choices, renamed")
+    assert baseline.history_date == stood_since
+    assert baseline.history_date < edit_entry.history_date
+
+
+def test_a_figures_baseline_is_dated_when_its_practice_was_loaded(client, curator):
+    practice = Practice.objects.get(slug="pt-choices-programme")
+    metric = practice.metrics.first()
+    loaded = practice.created_at
+
+    metric.label = "A relabelled figure"
+    metric.save()
+
+    baseline = OutcomeMetric.history.get(id=metric.pk, history_change_reason=BASELINE)
+    assert baseline.history_date == loaded
+
+
+def test_a_baseline_is_never_dated_in_the_future():
+    practice = make_practice("clock-skew")
+    future = timezone.now() + datetime.timedelta(days=2)
+    Practice.objects.filter(pk=practice.pk).update(updated_at=future)
+    practice.history.all().delete()
+
+    practice = Practice.objects.get(pk=practice.pk)
+    practice.title = "Saved again"
+    practice.save()
+
+    baseline = practice.history.get(history_change_reason=BASELINE)
+    assert baseline.history_date <= timezone.now()
