@@ -206,6 +206,40 @@ for _field in Practice.history.model._history_m2m_fields:
     )
 
 
+# -- at creation ---------------------------------------------------------------------------
+#
+# A new practice is saved, then its many-to-many links are set one field after another
+# (themes, partners, sources ...). Left to itself, the library writes an entry for the save and
+# one for each field set, each copying every link table, the first with no links at all: three
+# or more entries for one "Save" in the admin, or one import row. So the creation and its links
+# skip history, and once the links are in, one entry records the practice as created, links
+# included. The admin (curation.history_admin) and the import (curation.imports.resources)
+# both use this pair.
+
+
+def defer_creation_entry(instance) -> None:
+    """Before the first save of a new ``instance``: record nothing until
+    ``write_creation_entry``."""
+    instance.skip_history_when_saving = True
+    # A creation has no earlier state to keep (see _ensure_baseline), though its entry is
+    # written by the later save of an existing row.
+    instance._history_baseline_checked = True
+
+
+def write_creation_entry(instance) -> None:
+    """After its links are set: the one entry of ``instance``'s creation, with its links.
+
+    Does nothing for an instance ``defer_creation_entry`` was not called for (a change), or
+    whose first save never happened (a dry run rolled back).
+    """
+    if not hasattr(instance, "skip_history_when_saving") or instance.pk is None:
+        return
+    del instance.skip_history_when_saving
+    instance.save()
+    # Written by a save of an existing row, the entry says "changed": it is the creation.
+    instance.history.filter(history_type="~").update(history_type="+")
+
+
 # -- at deletion ----------------------------------------------------------------------------
 
 

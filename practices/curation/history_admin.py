@@ -146,6 +146,18 @@ class PracticeHistoryMixin(HistoryChangesMixin):
     object_history_template = "curation/practice_history.html"
     change_list_template = "curation/practice_change_list.html"
 
+    # -- one entry for a new practice ------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Its links are saved after it (save_related): one entry once they are in.
+            history.defer_creation_entry(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        history.write_creation_entry(form.instance)
+
     def get_urls(self):
         opts = self.opts
         prefix = f"{opts.app_label}_{opts.model_name}"

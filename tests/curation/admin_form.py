@@ -106,3 +106,22 @@ def add_inline_row(data: dict, prefix: str, **fields) -> None:
     for name, value in fields.items():
         data[f"{prefix}-{index}-{name}"] = value
     data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+
+
+PRACTICE_ADD_URL = "/admin/practices/practice/add/"
+
+
+def new_practice_form(client, title: str, **extra) -> dict:
+    """The admin's add form for a practice, its required fields filled in (no theme yet)."""
+    data = form_data(client.get(PRACTICE_ADD_URL), "practice_form")
+    data.update(
+        title=title,
+        slug="a-new-practice",
+        summary="A summary.",
+        description="A description.",
+        scope="unilateral",
+        kind="programme",
+        status="ongoing",
+        **extra,
+    )
+    return data

@@ -9,12 +9,18 @@ from practices.curation.duplicates import find_duplicates
 from practices.curation.forms import SAVED_ANYWAY_REASON
 from practices.models import Practice, PracticeCountry, Theme
 from tests.conftest import make_practice
-from tests.curation.admin_form import add_inline_row, form_data, set_values
+from tests.curation.admin_form import (
+    PRACTICE_ADD_URL,
+    add_inline_row,
+    form_data,
+    new_practice_form,
+    set_values,
+)
 
 pytestmark = pytest.mark.django_db
 
 EXISTING = "pt-family-reunification-support-offices"  # Portugal implements it
-ADD_URL = "/admin/practices/practice/add/"
+ADD_URL = PRACTICE_ADD_URL
 
 
 def country(iso2: str) -> Country:
@@ -23,17 +29,7 @@ def country(iso2: str) -> Country:
 
 def add_form(client, title: str, iso2: str, involvement="implementing", **extra) -> dict:
     """The admin's add form filled in for a new practice implemented in ``iso2``."""
-    data = form_data(client.get(ADD_URL), "practice_form")
-    data.update(
-        title=title,
-        slug="a-new-practice",
-        summary="A summary.",
-        description="A description.",
-        scope="unilateral",
-        kind="programme",
-        status="ongoing",
-        **extra,
-    )
+    data = new_practice_form(client, title, **extra)
     set_values(data, "themes", [Theme.objects.get(slug="family-reunification").pk])
     data["country_links-0-country"] = str(country(iso2).pk)
     data["country_links-0-role"] = "COD"

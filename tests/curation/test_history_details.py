@@ -1,5 +1,6 @@
 """History reads true in the details: an empty foreign key is empty, not a deleted record,
-and a baseline is dated when the record stood that way."""
+a baseline is dated when the record stood that way, and saving a new practice once is one
+entry."""
 
 import datetime
 from decimal import Decimal
@@ -9,8 +10,9 @@ from django.utils import timezone
 
 from practices.curation.workflow import apply_transition
 from practices.history import BASELINE
-from practices.models import OutcomeMetric, Practice, Source
+from practices.models import OutcomeMetric, Practice, Source, Theme
 from tests.conftest import make_practice
+from tests.curation.admin_form import PRACTICE_ADD_URL, new_practice_form, set_values
 from tests.curation.history_helpers import edit, history_url
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +115,26 @@ def test_a_baseline_is_never_dated_in_the_future():
 
     baseline = practice.history.get(history_change_reason=BASELINE)
     assert baseline.history_date <= timezone.now()
+
+
+# -- a new practice saved once is one entry ---------------------------------------------------
+
+
+def test_adding_a_practice_in_the_admin_writes_one_entry_with_its_links(client, curator):
+    themes = [Theme.objects.get(slug="children"), Theme.objects.get(slug="health")]
+    source = Source.objects.get(key="fn-22")
+    client.force_login(curator)
+    data = new_practice_form(client, "A new practice")
+    set_values(data, "themes", [theme.pk for theme in themes])
+    set_values(data, "sources", [source.pk])
+
+    response = client.post(PRACTICE_ADD_URL, {**data, "_save": "Save"})
+
+    assert response.status_code == 302
+    practice = Practice.objects.get(slug="a-new-practice")
+    entry = practice.history.get()
+    assert (entry.history_type, entry.history_user) == ("+", curator)
+    assert {row.theme_id for row in entry.themes.all()} == {theme.pk for theme in themes}
+    assert [row.source_id for row in entry.sources.all()] == [source.pk]
+    html = client.get(history_url(practice)).content.decode()
+    assert html.count("<td>Created</td>") == 1
