@@ -20,6 +20,7 @@ from practices.models import (
     Theme,
 )
 
+from .desk import SentBackFilter, VerificationFilter
 from .forms import CountryLinkFormSet, DuplicateGuardMixin, PracticeAdminForm
 from .history_admin import HistoryChangesMixin, PracticeHistoryMixin
 from .imports.admin import PracticeImportExportMixin
@@ -97,6 +98,9 @@ class PracticeAdmin(
     ]
     list_filter = [
         "publication_state",
+        # The desk's queues link to these (curation.desk).
+        SentBackFilter,
+        VerificationFilter,
         "paper_section",
         "themes",
         "kind",
