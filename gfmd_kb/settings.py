@@ -7,6 +7,7 @@ Everything that differs between a laptop, CI and production comes from the envir
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -256,3 +257,93 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # The living base (practices.models.practice.currency_cutoff): a practice nobody has verified
 # for longer than this many years shows a "may be out of date" notice.
 CURRENCY_YEARS = int(os.environ.get("CURRENCY_YEARS", "3"))
+
+# --- Email: the daily review digest (manage.py send_review_digest) ---------------------------
+# Printed on the console unless configured: EMAIL_URL, or EMAIL_HOST with EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS (or EMAIL_USE_SSL).
+SMTP_SCHEMES = {
+    # scheme: (STARTTLS, TLS from the start, default port)
+    "smtp": (False, False, 25),
+    "smtp+tls": (True, False, 587),
+    "smtps": (False, True, 465),
+}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def email_from_env() -> dict:
+    """Django's EMAIL_* settings from the environment; refuses what it cannot read.
+
+    ``EMAIL_URL`` is ``smtp+tls://user:password@host:587`` (STARTTLS), ``smtps://…`` (TLS from
+    the start), ``smtp://host`` (neither: a relay on the same machine), ``console://`` or
+    ``dummy://``; a user name or password with ``@``, ``:`` or ``/`` in it is percent-encoded.
+    """
+    url = os.environ.get("EMAIL_URL", "").strip()
+    host = os.environ.get("EMAIL_HOST", "").strip()
+    if url and host:
+        raise ImproperlyConfigured("Set EMAIL_URL or EMAIL_HOST, not both")
+    if not url and not host:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if url:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme in ("console", "dummy"):
+            return {"EMAIL_BACKEND": f"django.core.mail.backends.{scheme}.EmailBackend"}
+        if scheme not in SMTP_SCHEMES or not parts.hostname:
+            raise ImproperlyConfigured(
+                "EMAIL_URL must be smtp+tls://user:password@host:port, smtps://…, "
+                f"smtp://host, console:// or dummy://, not {scheme or url!r}://…"
+            )
+        use_tls, use_ssl, default_port = SMTP_SCHEMES[scheme]
+        try:
+            port = parts.port or default_port
+        except ValueError:
+            raise ImproperlyConfigured("EMAIL_URL has a port that is not a number") from None
+        host, user, password = parts.hostname, parts.username or "", parts.password or ""
+        user, password = unquote(user), unquote(password)
+    else:
+        use_tls = env_bool("EMAIL_USE_TLS", False)
+        use_ssl = env_bool("EMAIL_USE_SSL", False)
+        if use_tls and use_ssl:
+            raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other")
+        port = env_int("EMAIL_PORT", 465 if use_ssl else 587 if use_tls else 25)
+        user = os.environ.get("EMAIL_HOST_USER", "")
+        password = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": host,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": user,
+        "EMAIL_HOST_PASSWORD": password,
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }
+
+
+_email = email_from_env()
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# A mail server that never answers must not hang the digest's cron job.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "GFMD good-practice knowledge base <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The site's public address, for the links in emails, which have no request to take it from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}")

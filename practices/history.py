@@ -126,11 +126,12 @@ def dependent_entries(practice_id: int) -> dict:
     return found
 
 
-def write_entry(model, obj, history_type: str, user, reason: str):
-    """One history entry of ``obj`` as it is now, with its many-to-many links."""
+def write_entry(model, obj, history_type: str, user, reason: str, date=None):
+    """One history entry of ``obj`` as it is now, with its many-to-many links, dated ``date``
+    (by default now)."""
     history_model = historical(model)
     entry = history_model(
-        history_date=timezone.now(),
+        history_date=date or timezone.now(),
         history_type=history_type,
         history_user=user,
         history_change_reason=reason,
@@ -169,7 +170,28 @@ def _ensure_baseline(model, instance) -> None:
         return
     stored = model._default_manager.filter(pk=instance.pk).first()
     if stored is not None:
-        write_entry(model, stored, "+", None, BASELINE)
+        write_entry(model, stored, "+", None, BASELINE, date=_stood_since(stored))
+
+
+def _stood_since(stored):
+    """When ``stored`` (a record with no history) last stood as it stands now.
+
+    A record with an ``updated_at`` (a practice, an evaluation) has stood so since then. One
+    without (a country link, a figure) was written without history with its practice, by
+    ``load_paper`` or in bulk, and has not changed since: it stands as its practice was
+    loaded. Never later than now, whatever a clock or a hand-edited row says: the baseline
+    comes before the change it precedes.
+    """
+    now = timezone.now()
+    if hasattr(stored, "updated_at"):
+        since = stored.updated_at
+    else:
+        since = (
+            Practice.objects.filter(pk=stored.practice_id)
+            .values_list("created_at", flat=True)
+            .first()
+        )
+    return min(since, now) if since else now
 
 
 def baseline_before_save(sender, instance, raw=False, **kwargs):
@@ -195,6 +217,40 @@ for _field in Practice.history.model._history_m2m_fields:
         sender=_field.remote_field.through,
         dispatch_uid=f"baseline-{_field.name}",
     )
+
+
+# -- at creation ---------------------------------------------------------------------------
+#
+# A new practice is saved, then its many-to-many links are set one field after another
+# (themes, partners, sources ...). Left to itself, the library writes an entry for the save and
+# one for each field set, each copying every link table, the first with no links at all: three
+# or more entries for one "Save" in the admin, or one import row. So the creation and its links
+# skip history, and once the links are in, one entry records the practice as created, links
+# included. The admin (curation.history_admin) and the import (curation.imports.resources)
+# both use this pair.
+
+
+def defer_creation_entry(instance) -> None:
+    """Before the first save of a new ``instance``: record nothing until
+    ``write_creation_entry``."""
+    instance.skip_history_when_saving = True
+    # A creation has no earlier state to keep (see _ensure_baseline), though its entry is
+    # written by the later save of an existing row.
+    instance._history_baseline_checked = True
+
+
+def write_creation_entry(instance) -> None:
+    """After its links are set: the one entry of ``instance``'s creation, with its links.
+
+    Does nothing for an instance ``defer_creation_entry`` was not called for (a change), or
+    whose first save never happened (a dry run rolled back).
+    """
+    if not hasattr(instance, "skip_history_when_saving") or instance.pk is None:
+        return
+    del instance.skip_history_when_saving
+    instance.save()
+    # Written by a save of an existing row, the entry says "changed": it is the creation.
+    instance.history.filter(history_type="~").update(history_type="+")
 
 
 # -- at deletion ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from practices.models import (
     Theme,
 )
 
+from .desk import SentBackFilter
 from .evidence_admin import EvidenceGuardMixin
 from .forms import (
     CountryLinkFormSet,
@@ -103,6 +104,8 @@ class PracticeAdmin(
     ]
     list_filter = [
         "publication_state",
+        # The desk's queues link to these (curation.desk).
+        SentBackFilter,
         "paper_section",
         "themes",
         "kind",

@@ -26,6 +26,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
 from practices import history
@@ -42,6 +43,16 @@ DELETED_PER_PAGE = 50
 
 def _display(model_field, value) -> str:
     """A field's value as a curator reads it: choice labels, names, dates, "—" for nothing."""
+    if isinstance(value, DeletedObject):
+        # The library stands in a DeletedObject for every foreign key it cannot read, an empty
+        # one too ("Deleted user (pk=None)"): empty is nothing; otherwise it is named as the
+        # link fields name a record deleted since (practices.history.links_by_entry).
+        if value.pk is None:
+            return "—"
+        return _("%(what)s %(id)s (deleted since)") % {
+            "what": value.model._meta.verbose_name,
+            "id": value.pk,
+        }
     if value is None or value == "":
         return "—"
     if model_field.choices:
@@ -138,6 +149,18 @@ class PracticeHistoryMixin(HistoryChangesMixin):
 
     object_history_template = "curation/practice_history.html"
     change_list_template = "curation/practice_change_list.html"
+
+    # -- one entry for a new practice ------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Its links are saved after it (save_related): one entry once they are in.
+            history.defer_creation_entry(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        history.write_creation_entry(form.instance)
 
     def get_urls(self):
         opts = self.opts

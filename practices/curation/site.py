@@ -10,6 +10,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import desk
 from .workflow import Role
 
 
@@ -50,6 +51,16 @@ class KnowledgeBaseAdminSite(admin.AdminSite):
     site_title = _("GFMD good-practice knowledge base")
     index_title = _("Curation")
     login_form = RoleAuthenticationForm
+    # The desk's queues above the app list (practices.curation.desk).
+    index_template = "curation/desk_index.html"
 
     def has_permission(self, request):
         return may_use_admin(request.user)
+
+    def index(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "desk_queues": desk.desk_for(request.user),
+            "desk_is_reviewer": desk.is_reviewer(request.user),
+        }
+        return super().index(request, extra_context)

@@ -113,8 +113,11 @@ def add_inline_row(data: dict, prefix: str, **fields) -> None:
     data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
 
 
-def add_form(client, title: str, iso2: str, involvement="implementing", **extra) -> dict:
-    """The admin's add form filled in for a new practice implemented in ``iso2``."""
+PRACTICE_ADD_URL = ADD_URL
+
+
+def new_practice_form(client, title: str, **extra) -> dict:
+    """The admin's add form for a practice, its required fields filled in (no theme yet)."""
     data = form_data(client.get(ADD_URL), "practice_form")
     data.update(
         title=title,
@@ -126,6 +129,12 @@ def add_form(client, title: str, iso2: str, involvement="implementing", **extra)
         status="ongoing",
         **extra,
     )
+    return data
+
+
+def add_form(client, title: str, iso2: str, involvement="implementing", **extra) -> dict:
+    """The admin's add form filled in for a new practice implemented in ``iso2``."""
+    data = new_practice_form(client, title, **extra)
     set_values(data, "themes", [Theme.objects.get(slug="family-reunification").pk])
     data["country_links-0-country"] = str(Country.objects.get(iso2=iso2).pk)
     data["country_links-0-role"] = "COD"

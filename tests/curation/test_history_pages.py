@@ -16,8 +16,8 @@ from practices.models import (
     Theme,
 )
 from tests.conftest import make_practice
-from tests.curation.admin_form import form_data, set_values
-from tests.curation.history_helpers import change_url, history_url
+from tests.curation.admin_form import set_values
+from tests.curation.history_helpers import edit, history_url
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +29,6 @@ def drafts():
     Practice.objects.filter(
         slug__in=["pt-choices-programme", "bh-abolition-kafeel-sponsorship"]
     ).update(publication_state=Practice.PublicationState.DRAFT)
-
-
-def edit(client, practice, change) -> dict:
-    """Open the practice's admin page, let ``change`` edit the form data, save it."""
-    data = form_data(client.get(change_url(practice)), "practice_form")
-    change(data)
-    response = client.post(change_url(practice), {**data, "_save": "Save"})
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    return data
 
 
 # -- who, when and what -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from import_export.resources import Diff
 
 from countries.models import Country
+from practices import history
 from practices.cells import unescape
 from practices.models import (
     GCMObjective,
@@ -382,12 +383,9 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         write_links(instance, instance._import_plan, attribution)
         write_metrics(instance, instance._import_plan, attribution)
 
-    # A new practice gets one history entry, showing it as imported, links included. Left to
-    # themselves, its creation and each of its many-to-many columns would write an entry of
-    # their own (up to seven, each copying every link table, the first without any link): so
-    # the creation and the links skip history, and a save after them writes the one entry.
-    # A changed practice is saved as the admin saves one, and practices.history first records
-    # how it stood if it has no entry yet.
+    # A new practice gets one history entry, showing it as imported, links included
+    # (practices.history.defer_creation_entry). A changed practice is saved as the admin saves
+    # one, and practices.history first records how it stood if it has no entry yet.
 
     def _save_revision(self, instance, row, user) -> None:
         stored = Practice.objects.get(pk=instance.pk)
@@ -401,19 +399,11 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         if hasattr(instance, "_as_revision"):
             return  # the live practice is not touched
         if is_create:
-            instance.skip_history_when_saving = True
-            # Tells practices.history that this is a creation (which it does not record a
-            # "before" state for), though the entry is written by the later save.
-            instance._history_baseline_checked = True
+            history.defer_creation_entry(instance)
         instance.save(force_insert=is_create)
 
     def save_m2m(self, instance, row, **kwargs):
         if hasattr(instance, "_as_revision"):
             return
         super().save_m2m(instance, row, **kwargs)
-        if not hasattr(instance, "skip_history_when_saving"):
-            return  # an update; or nothing was saved (a dry run without transactions)
-        del instance.skip_history_when_saving
-        instance.save()
-        # Written by a save of an existing row, the entry says "changed": it is the creation.
-        instance.history.filter(history_type="~").update(history_type="+")
+        history.write_creation_entry(instance)
