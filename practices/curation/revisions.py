@@ -148,6 +148,18 @@ def publish(revision: PracticeRevision, user, message: str = "") -> PracticeRevi
                 )
                 % {"parts": ", ".join(part_label(key) for key in conflicts)}
             )
+        # The merge may join a revision's level to evaluations changed on the live version:
+        # the level must still rest on the evaluations it would be published with.
+        level = Practice(evidence_level=merged["fields"]["evidence_level"])
+        if not level.evidence_rests_on({row["method"] for row in merged["evaluations"]}):
+            raise RevisionError(
+                _(
+                    "Published, the evidence level “%(level)s” would have no evaluation to rest "
+                    "on (it needs %(needed)s). Send it back so that the curator adds the "
+                    "evaluation or chooses a lower level."
+                )
+                % {"level": level.get_evidence_level_display(), "needed": level.evaluation_needed()}
+            )
         author = _name(revision.created_by)
         reason = (
             PUBLISHED_REASON_WITH_MESSAGE % {"author": author, "message": message}

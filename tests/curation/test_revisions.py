@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from countries.models import Country
-from practices.models import OutcomeMetric, Practice, PracticeRevision, Theme
+from practices.models import Evaluation, OutcomeMetric, Practice, PracticeRevision, Theme
 from tests.public_urls import PUBLIC_URLS, fetch
 
 from .admin_form import add_inline_row, form_data, set_values
@@ -291,3 +291,22 @@ def test_the_review_page_reads_in_a_fixed_number_of_queries(
     client.force_login(reviewer)
     with django_assert_max_num_queries(40):
         assert client.get(review_url(revision)).status_code == 200
+
+
+def test_a_level_left_without_its_evaluation_by_the_merge_is_not_published(
+    client, curator, reviewer
+):
+    practice = Practice.objects.get(slug=SLUG)
+    evaluation = Evaluation.objects.create(
+        practice=practice, method="audit", evaluator="Court", year=2012, findings="Fine."
+    )
+    revision = propose(client, curator, practice, evidence_level="evaluated")
+    # Meanwhile the evaluation goes from the live version (by a path that skips the form).
+    Evaluation.objects.filter(pk=evaluation.pk).delete()
+
+    client.force_login(reviewer)
+    response = decide(client, revision, "publish")
+
+    assert "would have no evaluation to rest on" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.evidence_level != "evaluated"
