@@ -185,6 +185,8 @@ def _stood_since(stored):
     now = timezone.now()
     if hasattr(stored, "updated_at"):
         since = stored.updated_at
+    elif not hasattr(stored, "practice_id"):
+        since = None  # reference data (an organisation, a source) keeps no date of its own
     else:
         since = (
             Practice.objects.filter(pk=stored.practice_id)

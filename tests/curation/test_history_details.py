@@ -18,6 +18,11 @@ from tests.curation.history_helpers import edit, history_url
 pytestmark = pytest.mark.django_db
 
 
+def as_draft(practice) -> None:
+    """Edited directly: a draft (a published practice's edits wait as a revision)."""
+    Practice.objects.filter(pk=practice.pk).update(publication_state="draft")
+
+
 # -- an empty foreign key is empty ---------------------------------------------------------
 
 
@@ -35,6 +40,7 @@ def test_the_first_state_change_reads_from_nobody_to_the_user(client, curator):
 
 def test_a_source_set_where_there_was_none_reads_from_nothing(client, curator):
     practice = Practice.objects.get(slug="pt-choices-programme")
+    as_draft(practice)
     assert practice.evaluation_source is None
     source = Source.objects.get(key="fn-22")
     client.force_login(curator)
@@ -79,6 +85,7 @@ def test_a_source_deleted_since_is_named_as_deleted(client, curator):
 
 def test_the_baseline_is_dated_when_the_practice_last_stood_that_way(client, curator):
     practice = Practice.objects.get(slug="pt-choices-programme")
+    as_draft(practice)
     stood_since = practice.updated_at
     assert stood_since < timezone.now() - datetime.timedelta(minutes=1)
     client.force_login(curator)

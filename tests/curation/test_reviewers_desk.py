@@ -242,13 +242,13 @@ def test_the_curators_desk_costs_the_same_whatever_the_queues_hold(
 # -- the changelist filter -------------------------------------------------------------------
 
 
-def test_the_verification_filter_splits_practices_into_overdue_and_current(admin_client):
+def test_the_currency_filter_splits_practices_into_overdue_and_current(admin_client):
     verify_everything()
     Practice.objects.filter(slug="pt-choices-programme").update(verified_on=None)
     changelist = reverse("admin:practices_practice_changelist")
 
-    overdue = admin_client.get(changelist, {"verification": "overdue"}).context["cl"]
-    current = admin_client.get(changelist, {"verification": "current"}).context["cl"]
+    overdue = admin_client.get(changelist, {"currency": "out_of_date"}).context["cl"]
+    current = admin_client.get(changelist, {"currency": "current"}).context["cl"]
 
     assert [p.slug for p in overdue.result_list] == ["pt-choices-programme"]
     assert current.result_count == Practice.objects.count() - 1
