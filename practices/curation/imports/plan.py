@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from practices.models import OutcomeMetric, PracticeCountry
 
+from .rows import PracticeRowExport
 from .widgets import Lookup, cell_text, parse_country_detail, parse_metric, split_values
 
 ROLE_COLUMNS = {role.lower(): role for role in PracticeCountry.Role.values}
@@ -94,7 +95,7 @@ def plan_countries(instance, row, plan: RowPlan, countries: Lookup, problem: Pro
     if instance.pk is not None:
         plan.current_links = {
             (link.country_id, link.role): link
-            for link in instance.country_links.select_related("country")
+            for link in PracticeRowExport._related(instance, "country_links", "country")
         }
     wanted = [key for key in plan.current_links if key[1].lower() not in given]
     for column in given:
@@ -147,8 +148,10 @@ def plan_metrics(instance, row, plan: RowPlan, sources: Lookup, problem: Problem
     if "metrics" not in row or "metrics" in plan.refused:
         return
     if instance.pk is not None:
-        plan.current_metrics = list(
-            instance.metrics.select_related("source").order_by("position", "pk")
+        # From the instance loader's prefetch (no query), in the stored order.
+        plan.current_metrics = sorted(
+            PracticeRowExport._related(instance, "metrics", "source"),
+            key=lambda metric: (metric.position, metric.pk),
         )
     metrics, seen = [], {}
     lines = [line for line in cell_text(row["metrics"]).splitlines() if line.strip()]
