@@ -1,6 +1,8 @@
 """Starting, confirming, cancelling and cleaning up import jobs: what the pages and the
 ``clean_imports`` command do to a job; a worker does the rest (``pipeline``)."""
 
+import shutil
+
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -103,3 +105,7 @@ def orphan_folders(older_than) -> list:
         for folder in root.iterdir()
         if folder.is_dir() and folder.name not in keep and folder.stat().st_mtime < cutoff
     ]
+
+
+def remove_folder(path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -35,9 +35,9 @@ def _save(job, **values) -> None:
     job.save(update_fields=list(values))
 
 
-def _finish(job, state, message="") -> None:
+def _finish(job, state, message="", **values) -> None:
     files.remove(job)
-    _save(job, state=state, message=message, finished_at=timezone.now())
+    _save(job, state=state, message=message, finished_at=timezone.now(), **values)
 
 
 # -- the preview -------------------------------------------------------------------------------
@@ -88,12 +88,10 @@ def run_preview(job) -> None:
     if result.base_errors:
         _finish(job, State.REFUSED, " ".join(str(error.error) for error in result.base_errors))
         return
-    job.total_rows = result.total_rows
     errors = _error_rows(job, result, resource.file_columns)
     if errors:
         ImportRow.objects.bulk_create(errors, batch_size=BATCH)
-        job.error_count = len(errors)
-        _finish(job, State.REFUSED)
+        _finish(job, State.REFUSED, total_rows=result.total_rows, error_count=len(errors))
         return
     summary = []
     for planned in resource.planned:

@@ -18,6 +18,7 @@ nothing while it does; the rows it would save are handed here, as planned rows:
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from practices.cache import invalidate_on_commit
@@ -70,21 +71,31 @@ def create(rows: list[PlannedRow], resource, kwargs: dict, report) -> None:
         Practice.objects.bulk_create(practices[start : start + BATCH])
         report(min(start + BATCH, len(practices)))
 
+    ids = [practice.pk for practice in practices]
     links_by_field = {}
     for field in Practice._meta.many_to_many:
         through = field.remote_field.through
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        links_by_field[field] = through.objects.bulk_create(
+        insert_rows(
+            through,
+            [source, target],
             [
-                through(**{source: row.instance.pk, target: getattr(value, "pk", value)})
+                (row.instance.pk, getattr(value, "pk", value))
                 for row in rows
                 for value in row.plan.m2m.get(field.name, [])
             ],
-            batch_size=BATCH,
         )
+        # Read back with their ids, which history copies.
+        links_by_field[field] = [
+            link
+            for start in range(0, len(ids), BATCH)
+            for link in through.objects.filter(**{f"{source}__in": ids[start : start + BATCH]})
+            .values_list("id", source, target)
+            .order_by("id")
+        ]
     country_links = [
         PracticeCountry(
-            practice=row.instance,
+            practice_id=row.instance.pk,
             country_id=country_id,
             role=role,
             involvement=involvement,
@@ -97,7 +108,7 @@ def create(rows: list[PlannedRow], resource, kwargs: dict, report) -> None:
     metrics = []
     for row in rows:
         for metric in row.plan.metrics or []:
-            metric.practice = row.instance
+            metric.practice_id = row.instance.pk
             metrics.append(metric)
     OutcomeMetric.objects.bulk_create(metrics, batch_size=BATCH)
 
@@ -117,21 +128,18 @@ def write_history(practices, links_by_field, country_links, metrics, user) -> No
     entries = Practice.history.bulk_history_create(
         practices, batch_size=BATCH, default_user=user, default_date=now
     )
-    entry_of = {entry.id: entry for entry in entries}
+    history_id = {entry.id: entry.pk for entry in entries}
     history_model = Practice.history.model
     for field in history_model._history_m2m_fields:
         m2m_model = getattr(history_model, field.name).model
-        through_fields = field.remote_field.through._meta.fields
-        practice_attname = f"{field.m2m_field_name()}_id"
-        m2m_model.objects.bulk_create(
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        insert_rows(
+            m2m_model,
+            ["history_id", "id", source, target],
             [
-                m2m_model(
-                    history=entry_of[getattr(link, practice_attname)],
-                    **{f.attname: getattr(link, f.attname) for f in through_fields},
-                )
-                for link in links_by_field.get(field, [])
+                (history_id[practice_id], link_id, practice_id, target_id)
+                for link_id, practice_id, target_id in links_by_field.get(field, [])
             ],
-            batch_size=BATCH,
         )
     for model, objects in ((PracticeCountry, country_links), (OutcomeMetric, metrics)):
         model.history.bulk_history_create(
@@ -141,3 +149,27 @@ def write_history(practices, links_by_field, country_links, metrics, user) -> No
             default_change_reason=reason,
             default_date=now,
         )
+
+
+def insert_rows(model, attnames: list[str], rows: list[tuple]) -> None:
+    """``rows`` (values of ``attnames``) into ``model``'s table, hundreds per statement.
+
+    For the link tables, tens of thousands of rows of two or three integers: building a model
+    instance for each and compiling it cost ten times more than the insert (``bulk_create``
+    was most of a 5,000-row import's time). No signal is sent, as with ``bulk_create``."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in attnames)
+    table = quote(model._meta.db_table)
+    # SQLite's oldest limit on parameters per statement is 999.
+    per_statement = max(1, 999 // len(attnames))
+    one = "(" + ", ".join(["%s"] * len(attnames)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            values = ", ".join([one] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608 (names only)
+                [value for row in batch for value in row],
+            )
