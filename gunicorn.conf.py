@@ -5,9 +5,9 @@ Every value can be changed from the environment without editing this file.
 Worker class: ``gthread``. Each worker process serves ``GUNICORN_THREADS`` requests at once in
 threads, while its main thread keeps telling the arbiter it is alive. So ``timeout`` only
 catches a worker that is truly stuck; a long CSV export streaming to a slow client runs in a
-thread and is never killed halfway (spreadsheet imports run in `manage.py db_worker`, not here) (a ``sync`` worker would be
-killed after ``timeout`` seconds, mid-download). The work is mostly waiting on PostgreSQL,
-which threads do well; processes use both cores.
+thread and is never killed halfway (a ``sync`` worker would be killed after ``timeout``
+seconds, mid-download). Spreadsheet imports run in ``manage.py db_worker``, not here. The
+work is mostly waiting on PostgreSQL, which threads do well; processes use both cores.
 """
 
 import multiprocessing

@@ -21,6 +21,8 @@ practice as a row). What the library does not do by itself, and this resource do
   figures, with the importing user and the file's name as the reason, either way.
 """
 
+import copy
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,15 +231,25 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         self.file_columns = list(dataset.headers)
         self.planned, self.unchanged, self._new_rows, self._errors = [], [], [], 0
         self._user, self._file_name = kwargs.get("user"), kwargs.get("file_name") or ""
-        result = super().import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=raise_errors,
-            use_transactions=use_transactions,
-            collect_failed_rows=collect_failed_rows,
-            rollback_on_validation_errors=True,
-            **kwargs,
-        )
+        # Reading the rows writes nothing, so the library's savepoint around each row (two round
+        # trips a row: a fifth of a preview's time on PostgreSQL) is left out, as its bulk mode
+        # leaves it out. Only for this instance, and only while rows are read: this resource
+        # never saves the bulk mode's way (save_instance plans instead), and ``writer`` saves
+        # with the options restored.
+        self._meta = copy.copy(type(self)._meta)
+        self._meta.use_bulk = True
+        try:
+            result = super().import_data(
+                dataset,
+                dry_run=dry_run,
+                raise_errors=raise_errors,
+                use_transactions=use_transactions,
+                collect_failed_rows=collect_failed_rows,
+                rollback_on_validation_errors=True,
+                **kwargs,
+            )
+        finally:
+            self.__dict__.pop("_meta", None)
         if dry_run and not result.has_errors() and not result.has_validation_errors():
             self._warn_of_duplicates()
         # Shown by the preview; they stop nothing.
@@ -248,6 +260,7 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
         """A real import writes what its rows planned, inside its transaction, once every row
         has passed (a preview only keeps the plan)."""
         failed = result.has_errors() or result.has_validation_errors()
+        self.__dict__.pop("_meta", None)  # the class's options again, to save rows
         if not kwargs.get("dry_run") and not failed:
             writer.write(self, self.planned, user=self._user, file_name=self._file_name)
         super().after_import(dataset, result, **kwargs)

@@ -118,11 +118,19 @@ def job_page(model_admin, request, job_id):
 
 
 def _delays(job, progress: dict) -> dict:
-    """Whether a queued job waits too long for a worker, or a running one went silent."""
+    """How many imports are ahead of a queued job, whether it waits too long for a worker
+    (none is busy with another import, yet none took it), or a running one went silent."""
     now = timezone.now()
     heard = parse_datetime(progress["at"]) if progress.get("at") else None
+    ahead = 0
+    if job.state in ImportJob.QUEUED_STATES:
+        ahead = ImportJob.objects.filter(
+            state__in=ImportJob.ACTIVE_STATES, created_at__lt=job.created_at
+        ).count()
     return {
+        "ahead": ahead,
         "waiting_too_long": job.state in ImportJob.QUEUED_STATES
+        and not ahead
         and now - (job.previewed_at or job.created_at) > WAITING_TOO_LONG,
         "silent_minutes": int((now - heard).total_seconds() // 60)
         if heard and job.state in ImportJob.RUNNING_STATES and now - heard > SILENT_TOO_LONG
