@@ -5,7 +5,19 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint load clean superuser screenshots
+.PHONY: install run serve worker test lint load clean superuser screenshots
+
+# A background worker for the import jobs (`manage.py db_worker`, django-tasks-db) beside a
+# server: in a process group of its own (setsid), so that when the server stops, for whatever
+# reason (Ctrl-C included), the worker and the child its autoreloader starts stop with it. A
+# worker busy with an import finishes it first (a second TERM would stop it at once, and the
+# import's transaction would be rolled back).
+define with_worker
+	$(1) $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(2)
+endef
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,20 +30,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# Serve the knowledge base locally with the paper's practices loaded (SQLite by default).
+# Serve the knowledge base locally with the paper's practices loaded (SQLite by default), and
+# the worker that runs spreadsheet imports.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_paper
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(call with_worker,DEBUG=true setsid,DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT))
 
 # Production serving: gunicorn (gunicorn.conf.py) with DEBUG off, hashed and compressed static
 # files, and the deployment checks. Needs SECRET_KEY and ALLOWED_HOSTS in the environment (and
 # DATABASE_URL, CACHE_URL); see "Running in production" in the README.
+# One import worker runs beside gunicorn; add workers on any host with `make worker`.
 serve: install
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn -c gunicorn.conf.py gfmd_kb.wsgi
+	$(call with_worker,setsid,$(BIN)/gunicorn -c gunicorn.conf.py gfmd_kb.wsgi)
+
+# One more import worker, on this host or another that shares the database and MEDIA_ROOT
+# (the same environment as `make serve`). Stop it with TERM: it finishes its job first.
+worker: install
+	$(BIN)/python manage.py db_worker --no-reload
 
 load: install
 	DEBUG=true $(BIN)/python manage.py load_paper

@@ -4,10 +4,10 @@ Every value can be changed from the environment without editing this file.
 
 Worker class: ``gthread``. Each worker process serves ``GUNICORN_THREADS`` requests at once in
 threads, while its main thread keeps telling the arbiter it is alive. So ``timeout`` only
-catches a worker that is truly stuck; a long CSV export streaming to a slow client, or a
-curator's import, runs in a thread and is never killed halfway (a ``sync`` worker would be
-killed after ``timeout`` seconds, mid-download). The work is mostly waiting on PostgreSQL,
-which threads do well; processes use both cores.
+catches a worker that is truly stuck; a long CSV export streaming to a slow client runs in a
+thread and is never killed halfway (a ``sync`` worker would be killed after ``timeout``
+seconds, mid-download). Spreadsheet imports run in ``manage.py db_worker``, not here. The
+work is mostly waiting on PostgreSQL, which threads do well; processes use both cores.
 """
 
 import multiprocessing
@@ -19,13 +19,13 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Seconds a worker's main loop may go silent before it is restarted (not a request limit).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
-# On a restart or a deploy, requests in progress (an import, a long export) get this long
-# to finish before their worker is stopped.
+# On a restart or a deploy, requests in progress (a long export) get this long to finish
+# before their worker is stopped.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "300"))
 keepalive = 5
 # No periodic worker recycling by default: it restarts a worker whatever it is doing, and a
-# curator's import confirm (minutes for thousands of rows) would lose its answer, or its work
-# past graceful_timeout. Set it (with jitter) only if memory is seen to creep.
+# long export would lose its answer past graceful_timeout. Set it (with jitter) only if memory
+# is seen to creep.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # Behind one reverse proxy on the same host, trust its X-Forwarded-* headers only from it.

@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from browse import ROOT, configure_django, ensure_database, prepare, setup_django
-from import_5000 import remove_synthetic, synthetic, timed, write_import_file
+from import_files import remove_synthetic, synthetic, timed, write_import_file
 from load_curator import ImportRun, import_file
 from load_report import Usage, children, failures, read_stats, table
 
@@ -133,7 +133,7 @@ def write_mix(path: Path) -> dict:
 
 
 def write_import(folder: Path, rows: int) -> Path:
-    """The first ``rows`` synthetic practices exported as bench/import_5000.py does, with
+    """The first ``rows`` synthetic practices exported as bench/import_files.py does, with
     new slugs and titles: a file of new practices."""
     path = folder / f"import-{rows}.csv"
     if path.exists():

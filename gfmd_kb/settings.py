@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    # Background jobs (the spreadsheet import's preview and confirmation) run by
+    # `manage.py db_worker`, queued in the database: django-tasks-db.
+    "django_tasks",
+    "django_tasks_db",
     "countries",
     "practices",
     # The practice domain's two sides (ARCHITECTURE.md): what the public reads, and the
@@ -117,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spends seconds compiling the export's and the facets' plans
     # for queries that then run in milliseconds: it pays off for long analytics, not here.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The import's worker writes while the site serves: in WAL mode readers never wait for a
+    # writer (a curator's progress page reads while the worker's import transaction is open),
+    # and a writer waits up to 20 s for another one instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -253,6 +264,16 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The file between preview and confirmation goes to the default storage (MEDIA_ROOT), which
 # every app server reads, not to the temp folder of the server that showed the preview.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+
+# Background jobs (django-tasks with its database backend, django-tasks-db): the import's
+# preview and confirmation are queued in the database and run by `manage.py db_worker`, any
+# number of them, on any host that shares the database and MEDIA_ROOT.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The spreadsheet import (practices.curation.imports): the largest file accepted, and how long
+# the files of a preview nobody confirms are kept (`manage.py clean_imports` removes them).
+IMPORT_MAX_FILE_MB = int(os.environ.get("IMPORT_MAX_FILE_MB", "50"))
+IMPORT_PREVIEW_MAX_AGE = timedelta(hours=int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", "24")))
 
 # The living base (practices.models.practice.currency_cutoff): a practice nobody has verified
 # for longer than this many years shows a "may be out of date" notice.

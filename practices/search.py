@@ -29,6 +29,8 @@ def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents: "Côte d’Ivoire" -> "cote d'ivoire"."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():  # no accent to strip (most text): the quick way, same result
+        return decomposed.casefold()
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 

@@ -7,7 +7,8 @@ trafficking"), nor a shared country. The admin warns before saving such a practi
 spreadsheet import can ask the same question of each row.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Greatest, Lower, StrIndex, Substr
 
 from practices.models import Practice, PracticeCountry
 from practices.search import fold
@@ -46,3 +47,45 @@ def find_duplicates(title: str, country_ids, exclude_pk=None) -> list[Practice]:
         for practice in candidates.order_by("title", "pk")
         if fold(practice.title).strip() == folded
     ]
+
+
+def find_duplicates_of_many(items) -> dict:
+    """``find_duplicates`` for many practices at once: ``items`` are (key, title, implementing
+    country ids); returns {key: practices} for the keys that have some, in two queries
+    whatever the number of items (the spreadsheet import asks it of every new row).
+
+    The same rule: the stored search text's first line is the folded title (or the text is
+    not written yet, or the title is the same but for case), then Python compares folded titles
+    exactly and the implementing countries.
+    """
+    wanted: dict[str, list] = {}
+    for key, title, country_ids in items:
+        folded = fold(title or "").strip()
+        ids = {pk for pk in country_ids if pk is not None}
+        if folded and ids:
+            wanted.setdefault(folded, []).append((key, ids))
+    if not wanted:
+        return {}
+    titles = {title.lower() for title in wanted}
+    # Everything before the first line break; Greatest keeps the length from going negative
+    # for an empty text (PostgreSQL refuses a negative substring length).
+    first_line = Substr("search_text", 1, Greatest(StrIndex("search_text", Value("\n")) - 1, 0))
+    candidates = {
+        practice.pk: practice
+        for practice in Practice.objects.annotate(first_line=first_line, lower_title=Lower("title"))
+        .filter(Q(first_line__in=list(wanted)) | Q(search_text="") | Q(lower_title__in=titles))
+        .only("pk", "title", "slug", "publication_state")
+        .order_by("title", "pk")
+        if fold(practice.title).strip() in wanted
+    }
+    implementing: dict[int, set[int]] = {}
+    for practice_id, country_id in PracticeCountry.objects.filter(
+        practice__in=list(candidates), involvement=PracticeCountry.Involvement.IMPLEMENTING
+    ).values_list("practice_id", "country_id"):
+        implementing.setdefault(practice_id, set()).add(country_id)
+    found: dict = {}
+    for practice in candidates.values():
+        for key, ids in wanted[fold(practice.title).strip()]:
+            if implementing.get(practice.pk, set()) & ids:
+                found.setdefault(key, []).append(practice)
+    return found

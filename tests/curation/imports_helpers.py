@@ -1,6 +1,7 @@
 """What the spreadsheet import tests (test_import_*.py) share: files to upload, the admin's
-import and export pages driven as a browser would, and the database read back byte for byte
-and practice by practice.
+import and export pages driven as a browser would (with the background worker run in-process
+where a real one would pick the job up), and the database read back byte for byte and practice
+by practice.
 
 The fixtures they share (``media``, ``curator_client``) are in this folder's conftest.py.
 """
@@ -8,28 +9,64 @@ The fixtures they share (``media``, ``curator_client``) are in this folder's con
 import csv
 import hashlib
 import io
-import os
+from unittest import mock
 
 import openpyxl
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
 
 from practices.curation.imports.resources import PracticeResource
 from practices.curation.imports.spreadsheet import COLUMN_NAMES
+from practices.curation.models import ImportJob
 from practices.models import Practice
 
 IMPORT_URL = reverse("admin:practices_practice_import")
 CONFIRM_URL = reverse("admin:practices_practice_process_import")
 EXPORT_URL = reverse("admin:practices_practice_export")
 TEMPLATE_URL = reverse("admin:practices_practice_import_template")
-CSV_FORMAT, XLSX_FORMAT = "0", "1"  # the order of PracticeAdmin's import and export formats
+CSV_FORMAT, XLSX_FORMAT = "0", "1"  # the order of PracticeAdmin's export formats
+# The job runner's own tables, and the import's records: they record what happened by design.
+BOOKKEEPING_TABLES = {
+    "django_tasks_database_dbtaskresult",
+    "curation_importjob",
+    "curation_importrow",
+}
 
 
 def kept_files(media) -> list[str]:
-    folder = media / "django-import-export"
-    return sorted(os.listdir(folder)) if folder.exists() else []
+    """Every file the imports keep in MEDIA_ROOT, as paths under imports/."""
+    folder = media / "imports"
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def job_url(job, action: str = "") -> str:
+    name = f"admin:practices_practice_import_job{'_' + action if action else ''}"
+    return reverse(name, kwargs={"job_id": job.pk})
+
+
+def run_worker() -> int:
+    """Run every queued task as ``manage.py db_worker --batch`` would (the same Worker), in
+    this process and this test's transaction; returns how many ran.
+
+    The worker checks its database connection between tasks (``close_old_connections``),
+    which in a test's transaction would close it: that one call is left out."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    target = "django_tasks_db.management.commands.db_worker.close_old_connections"
+    with mock.patch(target):
+        worker.run()
+    return worker._run_tasks
 
 
 # -- files ----------------------------------------------------------------------------------
@@ -100,22 +137,41 @@ def xlsx_bytes(rows: list[dict], formulas: dict | None = None) -> bytes:
 # -- the admin's pages -----------------------------------------------------------------------
 
 
-def preview(client, content: bytes, name: str = "practices.csv", fmt: str = CSV_FORMAT):
-    upload = SimpleUploadedFile(name, content)
-    return client.post(IMPORT_URL, {"import_file": upload, "format": fmt, "resource": "0"})
+def upload(client, content: bytes, name: str = "practices.csv"):
+    """Post the file to the import page (its format is recognised from its content)."""
+    return client.post(IMPORT_URL, {"import_file": SimpleUploadedFile(name, content)})
+
+
+def preview(client, content: bytes, name: str = "practices.csv"):
+    """Upload the file, let the worker read it, and open the job's page (or, when the upload
+    itself was refused, the import page with its message)."""
+    response = upload(client, content, name)
+    if response.status_code != 302:
+        return response
+    run_worker()
+    return client.get(response["Location"])
+
+
+def job_of(response) -> ImportJob:
+    return response.context["job"]
 
 
 def confirm(client, response):
-    data = response.context["confirm_form"].initial
-    return client.post(CONFIRM_URL, data)
+    """Confirm the previewed job of ``response`` and let the worker write it; the job's page
+    after it."""
+    job = job_of(response)
+    posted = client.post(job_url(job, "confirm"))
+    assert posted.status_code == 302, posted
+    run_worker()
+    return client.get(posted["Location"])
 
 
-def import_file(client, content: bytes, name: str = "practices.csv", fmt: str = CSV_FORMAT):
-    response = preview(client, content, name, fmt)
+def import_file(client, content: bytes, name: str = "practices.csv"):
+    response = preview(client, content, name)
     assert response.status_code == 200
-    assert response.context.get("confirm_form") is not None, page_text(response)
+    assert job_of(response).state == ImportJob.State.PREVIEWED, shown_messages(response)
     confirmed = confirm(client, response)
-    assert confirmed.status_code == 302
+    assert job_of(confirmed).state == ImportJob.State.IMPORTED, shown_messages(confirmed)
     return confirmed
 
 
@@ -134,10 +190,16 @@ def messages(result) -> list[str]:
 
 
 def shown_messages(response) -> list[str]:
-    """The messages an import page shows: about the upload, and the import's own."""
-    found = [str(m) for m in response.context["form"].errors.get("import_file", [])]
-    result = response.context.get("result")
-    return found + (messages(result) if result else [])
+    """The messages an import page shows: about the upload, or the job's own (about the file,
+    then row by row)."""
+    if "form" in response.context:
+        return [str(m) for errors in response.context["form"].errors.values() for m in errors]
+    job = job_of(response)
+    found = [job.message] if job.message else []
+    for row in job.rows.in_summary_order():
+        if row.section == row.Section.ERROR:
+            found += [message for _column, message in row.details]
+    return found
 
 
 def export(client, fmt: str = CSV_FORMAT) -> bytes:
@@ -151,10 +213,11 @@ def export(client, fmt: str = CSV_FORMAT) -> bytes:
 
 
 def fingerprint() -> dict[str, tuple[int, str]]:
-    """Every table's row count and a checksum of its rows, read in primary-key order."""
+    """Every table's row count and a checksum of its rows, read in primary-key order; but the
+    job runner's and the import jobs' own tables, which record each import by design."""
     tables = {}
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names(cursor)):
+        for table in sorted(set(connection.introspection.table_names(cursor)) - BOOKKEEPING_TABLES):
             quoted = connection.ops.quote_name(table)
             cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 (table names)
             rows = cursor.fetchall()

@@ -1,7 +1,8 @@
 """The import's preview in the admin writes nothing: it keeps the file for the confirmation,
 tells new, changed and unchanged rows apart, and warns of a practice the base may hold already.
 
-Driven through the real admin pages (preview, then confirmation) as a curator.
+Driven through the real admin pages (upload, the job's preview, then its confirmation) as a
+curator, with the background worker run in-process.
 """
 
 import csv
@@ -10,6 +11,7 @@ import io
 import pytest
 
 from practices.curation.imports.spreadsheet import COLUMN_NAMES
+from practices.curation.models import ImportJob
 from practices.models import Practice
 from tests.conftest import make_practice
 from tests.curation.imports_helpers import (
@@ -17,6 +19,7 @@ from tests.curation.imports_helpers import (
     csv_bytes,
     export,
     fingerprint,
+    job_of,
     kept_files,
     page_text,
     preview,
@@ -34,13 +37,15 @@ def test_the_preview_writes_nothing_and_keeps_the_file_for_the_confirmation(cura
     response = preview(curator_client, csv_bytes([row()]))
 
     assert response.status_code == 200
-    assert response.context.get("confirm_form") is not None
-    assert "New" in page_text(response)
+    assert job_of(response).state == ImportJob.State.PREVIEWED
+    assert "New practices" in page_text(response)
     assert fingerprint() == before
-    assert len(kept_files(media)) == 1
+    folder = str(job_of(response).pk)
+    kept = ["plan.json", "progress.json", "upload"]
+    assert kept_files(media) == [f"{folder}/{name}" for name in kept]
     confirm(curator_client, response)
     assert Practice.objects.filter(slug="new-help-desk").exists()
-    assert kept_files(media) == [], "the confirmation removes the file it read"
+    assert kept_files(media) == [], "the confirmation removes the files it read"
 
 
 def test_the_preview_tells_new_changed_and_unchanged_rows_apart(client, curator, reviewer):
@@ -53,10 +58,10 @@ def test_the_preview_tells_new_changed_and_unchanged_rows_apart(client, curator,
     client.force_login(curator)
     response = preview(client, csv_bytes([unchanged, changed, row()], COLUMN_NAMES))
 
-    totals = response.context["result"].totals
-    assert (totals["new"], totals["update"], totals["skip"]) == (1, 1, 1)
+    job = job_of(response)
+    assert (job.new_count, job.changed_count, job.unchanged_count) == (1, 1, 1)
     text = page_text(response)
-    assert "Unchanged" in text and "Changed" in text and "New" in text
+    assert "1 unchanged" in text and "1 changed practice" in text and "1 new practice" in text
     confirm(client, response)
     opi = Practice.objects.get(slug="mx-child-protection-officers-opi")
     tulay = Practice.objects.get(slug="ph-tulay-project")
@@ -75,11 +80,12 @@ def test_the_preview_warns_of_a_practice_the_base_may_hold_already(curator_clien
 
     response = preview(curator_client, content)
 
-    assert response.context["result"].warnings == [
+    (flagged,) = job_of(response).rows.exclude(warnings=[])
+    assert flagged.warnings == [
         "Row 2: “Help Desk for Families” may be the practice “Help desk for families” "
         "(existing-desk): the same title, and a country implements both. Import it only if it "
         "is a different practice."
     ]
     assert "may be the practice" in page_text(response)
     # A warning, not an error: the curator may still confirm.
-    assert response.context.get("confirm_form") is not None
+    assert job_of(response).state == ImportJob.State.PREVIEWED

@@ -1,80 +1,57 @@
 """Spreadsheet import and export in the practice admin (django-import-export).
 
 A mixin, so it composes with the rest of the practice admin (history, workflow): it adds the
-import and export pages, a downloadable template, and what the library leaves to the project:
-messages a curator can act on when a file cannot be read, the preview file removed when the
-preview fails, and an import that fails at the confirm step reported as a failure (the
-library would announce "Import finished" over a rolled-back import).
+export page and a downloadable template, and replaces the library's import pages (which read
+and then wrote the whole file inside two HTTP requests) with a job (``views``): the upload page
+queues the file's preview for a background worker and sends the curator to the job's own page,
+which shows its progress, then a summary to confirm, then the result.
 
 Who may use them: ``practices.import_practice`` and ``practices.export_practice``
-(``IMPORT_EXPORT_IMPORT_PERMISSION_CODE`` and ``..._EXPORT_...`` in settings). The file kept
-between the preview and the confirmation is in the default storage (MEDIA_ROOT), which every
-app server must share, not in one server's temp folder.
+(``IMPORT_EXPORT_IMPORT_PERMISSION_CODE`` and ``..._EXPORT_...`` in settings). The file waits
+between the preview and the confirmation in MEDIA_ROOT (``files``), which every app server and
+worker must share.
 """
 
-import csv
-import zipfile
-
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.results import RowResult
-from tablib import InvalidDimensions
 
-from .spreadsheet import COLUMNS, FormulaAwareXLSX, SpreadsheetCSV, template_dataset
-
-
-def read_error_message(error: Exception, format_name: str) -> str:
-    """Why a file could not be read at all, and what to do about it."""
-    if isinstance(error, UnicodeDecodeError):
-        return _(
-            "The file is not UTF-8 text (byte %(byte)s at position %(position)s cannot be read "
-            "as UTF-8). In your spreadsheet choose “Save as”, “CSV UTF-8”, and upload that file; "
-            "or upload the workbook itself as XLSX."
-        ) % {"byte": f"0x{error.object[error.start]:02x}", "position": error.start}
-    if format_name == "XLSX" and (
-        isinstance(error, zipfile.BadZipFile | KeyError | OSError)
-        or type(error).__name__ == "InvalidFileException"
-    ):
-        return _(
-            "The file is not an Excel workbook (.xlsx). If it is a CSV file, choose the CSV "
-            "format; an old .xls workbook must first be saved as .xlsx."
-        )
-    if isinstance(error, InvalidDimensions):
-        return _(
-            "Some rows have more cells than the header row has columns: check that the file is "
-            "one table with a single header row, its cells separated by commas or semicolons."
-        )
-    if isinstance(error, csv.Error):
-        return _("The file is not a CSV table that can be read (%(error)s).") % {"error": error}
-    return _(
-        "The file could not be read as %(format)s (%(error)s). Check that you chose the "
-        "file's format, and that it is a table of practices with a header row."
-    ) % {"format": format_name, "error": type(error).__name__}
+from . import views
+from .spreadsheet import template_dataset
 
 
 class PracticeImportExportMixin(ImportExportMixin):
-    # CSV (UTF-8, with or without byte-order mark; commas or semicolons) and Excel workbooks,
-    # whose formulas are read as formulas, to be refused.
-    import_formats = [SpreadsheetCSV, FormulaAwareXLSX]
     export_formats = [CSV, XLSX]
     # With a byte-order mark, Excel reads the CSV as UTF-8 ("Côte d'Ivoire", not mojibake).
     to_encoding = "utf-8-sig"
-    import_template_name = "curation/practice_import.html"
-
-    # -- the template file -------------------------------------------------------------------
 
     def get_urls(self):
         opts = self.opts
+        name = f"{opts.app_label}_{opts.model_name}"
+        view = self.admin_site.admin_view
         return [
             path(
                 "import/template.csv",
-                self.admin_site.admin_view(self.import_template_view),
-                name=f"{opts.app_label}_{opts.model_name}_import_template",
+                view(self.import_template_view),
+                name=f"{name}_import_template",
+            ),
+            path(
+                "import/<uuid:job_id>/",
+                view(lambda request, job_id: views.job_page(self, request, job_id)),
+                name=f"{name}_import_job",
+            ),
+            path(
+                "import/<uuid:job_id>/confirm/",
+                view(require_POST(lambda request, job_id: views.confirm(self, request, job_id))),
+                name=f"{name}_import_job_confirm",
+            ),
+            path(
+                "import/<uuid:job_id>/cancel/",
+                view(require_POST(lambda request, job_id: views.cancel(self, request, job_id))),
+                name=f"{name}_import_job_cancel",
             ),
             *super().get_urls(),
         ]
@@ -90,69 +67,15 @@ class PracticeImportExportMixin(ImportExportMixin):
         response["Content-Disposition"] = 'attachment; filename="practices-import-template.csv"'
         return response
 
-    def get_import_context_data(self, **kwargs):
-        opts = self.opts
-        context = super().get_import_context_data(**kwargs)
-        context["import_columns"] = COLUMNS
-        context["import_template_url"] = reverse(
-            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_import_template"
-        )
-        return context
-
-    # -- the preview -------------------------------------------------------------------------
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        format_index = form.cleaned_data.get("format")
-        formats = self.get_import_formats()
-        try:
-            format_name = formats[int(format_index)]().get_title().upper()
-        except (TypeError, ValueError, IndexError):
-            format_name = "?"
-        form.add_error("import_file", read_error_message(e, format_name))
-
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        # The upload is kept for the confirm step; when the preview failed there is none, and
-        # the library would leave the file in the storage for good.
-        upload = request.FILES.get("import_file")
-        name = getattr(upload, "tmp_storage_name", None)
-        context = getattr(response, "context_data", None) or {}
-        if name and not context.get("confirm_form"):
-            storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
-            storage.remove()
-        return response
+        """The upload page (``views.upload``): the import runs as a job."""
+        return views.upload(self, request)
 
-    # -- the confirmation --------------------------------------------------------------------
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # The data changed since the preview (a theme deleted, a slug taken): the import
-            # was rolled back, and nothing was written.
-            messages.error(
-                request,
-                _(
-                    "Nothing was imported: the file no longer passes the checks it passed in "
-                    "the preview. Upload it again to see why."
-                ),
-            )
-            opts = self.opts
-            return HttpResponseRedirect(
-                reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_import")
-            )
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request):
-        totals = result.totals
-        messages.success(
-            request,
-            _(
-                "Import finished: %(new)s new practices, drafts for review; %(changed)s "
-                "changed, back to draft if they were in review or published; %(unchanged)s "
-                "unchanged."
-            )
-            % {
-                "new": totals[RowResult.IMPORT_TYPE_NEW],
-                "changed": totals[RowResult.IMPORT_TYPE_UPDATE],
-                "unchanged": totals[RowResult.IMPORT_TYPE_SKIP],
-            },
+    def process_import(self, request, **kwargs):
+        """The library's confirmation step, which an import job replaced: a form posted to it
+        from an old page goes back to the import page."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import")
         )

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from practices import content as practice_content
 from practices.models import OutcomeMetric, PracticeCountry
 
+from .rows import PracticeRowExport
 from .widgets import (
     CellErrors,
     Lookup,
@@ -176,7 +177,7 @@ def plan_countries(instance, row, plan: RowPlan, countries: Lookup, problem: Pro
     if instance.pk is not None:
         plan.current_links = {
             (link.country_id, link.role): link
-            for link in instance.country_links.select_related("country")
+            for link in PracticeRowExport._related(instance, "country_links", "country")
         }
     wanted = [key for key in plan.current_links if key[1].lower() not in given]
     for column in given:
@@ -229,8 +230,10 @@ def plan_metrics(instance, row, plan: RowPlan, sources: Lookup, problem: Problem
     if "metrics" not in row or "metrics" in plan.refused:
         return
     if instance.pk is not None:
-        plan.current_metrics = list(
-            instance.metrics.select_related("source").order_by("position", "pk")
+        # From the instance loader's prefetch (no query), in the stored order.
+        plan.current_metrics = sorted(
+            PracticeRowExport._related(instance, "metrics", "source"),
+            key=lambda metric: (metric.position, metric.pk),
         )
     metrics, seen = [], {}
     lines = [line for line in cell_text(row["metrics"]).splitlines() if line.strip()]
@@ -324,7 +327,8 @@ def revision_content(instance, plan: RowPlan, columns, start: dict) -> dict:
                 model_field, getattr(instance, model_field.attname)
             )
     for name, objects in plan.m2m.items():
-        result["m2m"][name] = sorted(obj.pk for obj in objects)
+        # Objects when the row was just read, ids when the plan was read back from the preview.
+        result["m2m"][name] = sorted(getattr(obj, "pk", obj) for obj in objects)
     if plan.links is not None:
         ids = {(row["country"], row["role"]): row["id"] for row in start["country_links"]}
         result["country_links"] = [
