@@ -354,6 +354,18 @@ def main() -> None:
     load_env = {**env, "LOAD_MIX": str(mix_path)}
     log = out / "gunicorn.log"
     server = start_gunicorn(env, log, base)
+    # The import's jobs run in a worker beside gunicorn, as `make serve` runs them.
+    worker = (
+        subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
+            [str(BIN / "python"), "manage.py", "db_worker", "--no-reload"],
+            cwd=ROOT,
+            env=env,
+            stdout=(out / "worker.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        if args.with_import
+        else None
+    )
     reports = []
     try:
         print(f"gunicorn {server.pid} up at {base}, workers {sorted(children(server.pid))}")
@@ -367,6 +379,8 @@ def main() -> None:
                 process.kill()
                 process.wait()
         stop_gunicorn(server)
+        if worker is not None:
+            stop_gunicorn(worker)  # TERM, then KILL after 45 s: the same for the worker
     conf = gunicorn_settings(env)
     print()
     print(

@@ -1,8 +1,9 @@
 """The curator of bench/load.py: imports a spreadsheet through the admin, as a browser would.
 
 Logs in at /admin/login/ with the CSRF token, opens the practice import page, uploads the file
-with the page's own form (CSRF token, format), waits for the preview, and posts the preview's
-confirmation form. Each step is timed; nothing here knows Django's internals.
+with the page's own form, then reloads the import job's page (as its meta refresh does) until
+the worker's preview is ready, posts its "Confirm import" form, and reloads again until the
+import is done. Each step is timed; nothing here knows Django's internals.
 """
 
 import re
@@ -99,6 +100,18 @@ def expect(response: requests.Response, status: int, step: str) -> None:
         raise ImportFailed(f"{step}: HTTP {response.status_code}, expected {status}")
 
 
+def wait_for(session, url: str, texts: tuple[str, ...], deadline: float):
+    """The job's page once it shows one of ``texts``, reloaded every second as a browser
+    reloads it (the page's meta refresh)."""
+    while time.monotonic() < deadline:
+        page = session.get(url, timeout=60)
+        expect(page, 200, "job page")
+        if any(text in page.text for text in texts):
+            return page
+        time.sleep(1)
+    raise ImportFailed(f"the job page never showed {texts!r}")
+
+
 def import_file(
     base: str, username: str, password: str, path: Path, timeout: float, run: ImportRun
 ) -> ImportRun:
@@ -136,45 +149,43 @@ def import_file(
         page = step("page_s", lambda: session.get(f"{base}{IMPORT_PATH}", timeout=60))
         expect(page, 200, "import page")
         form = Forms(page.text).having("import_file")
-        data = dict(form.fields)
-        for name, options in form.selects.items():  # the format: CSV; the one resource
-            chosen = [value for value, label in options if value and label.lower() == "csv"]
-            data[name] = chosen[0] if chosen else next(v for v, _label in options if v)
+        began = time.perf_counter()
         with path.open("rb") as upload:
             files = {"import_file": (path.name, upload, "text/csv")}
-            preview = step(
-                "preview_s",
-                lambda: session.post(
-                    f"{base}{IMPORT_PATH}",
-                    data=data,
-                    files=files,
-                    headers={"Referer": page.url},
-                    timeout=remaining(),
-                ),
-            )
-        expect(preview, 200, "preview")
-        summary = re.search(r"\d+ new, \d+ changed, \d+ unchanged\.", preview.text)
-        run.preview_summary = summary.group(0) if summary else ""
-        run.warnings = preview.text.count('<li class="warning">')
-        confirm = Forms(preview.text).having("import_file_name")
-        if not confirm.action:
-            raise ImportFailed("the preview has no confirmation form")
-        done = step(
-            "confirm_s",
-            lambda: session.post(
-                requests.compat.urljoin(preview.url, confirm.action),
-                data=confirm.fields,
-                headers={"Referer": preview.url},
+            uploaded = session.post(
+                f"{base}{IMPORT_PATH}",
+                data=form.fields,
+                files=files,
+                headers={"Referer": page.url},
                 allow_redirects=False,
                 timeout=remaining(),
-            ),
+            )
+        expect(uploaded, 302, "upload")
+        job_url = requests.compat.urljoin(page.url, uploaded.headers["Location"])
+        preview = wait_for(session, job_url, ("Confirm import", "cannot be imported"), deadline)
+        run.preview_s = time.perf_counter() - began
+        summary = re.search(r"(\d+) new practices?", preview.text)
+        run.preview_summary = summary.group(0) if summary else ""
+        run.warnings = preview.text.count('<p class="warning">')
+        confirm = next((f for f in Forms(preview.text).forms if "/confirm/" in f.action), None)
+        if confirm is None:
+            raise ImportFailed("the preview has no confirmation form")
+        began = time.perf_counter()
+        done = session.post(
+            requests.compat.urljoin(job_url, confirm.action),
+            data=confirm.fields,
+            headers={"Referer": job_url},
+            allow_redirects=False,
+            timeout=60,
         )
         expect(done, 302, "confirm")
-        landing = session.get(requests.compat.urljoin(done.url, done.headers["Location"]))
-        run.message = " ".join(messages(landing.text))
-        run.completed = run.message.startswith("Import finished")
+        landing = wait_for(session, job_url, ("imported, as drafts", "The import failed"), deadline)
+        run.confirm_s = time.perf_counter() - began
+        found = re.search(r"\d+ new practices? imported, as drafts", landing.text)
+        run.message = found.group(0) if found else " ".join(messages(landing.text))
+        run.completed = found is not None
         if not run.completed:
-            run.error = run.message or "no success message after the confirmation"
+            run.error = run.message or "no result after the confirmation"
     except (ImportFailed, requests.RequestException, StopIteration) as error:
         run.error = f"{type(error).__name__}: {error}"
     return run

@@ -259,11 +259,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Import and export each need their own permission: practices.import_practice, .export_practice.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-# Imported practices are logged in the admin's "recent actions" like any other change.
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# The file between preview and confirmation goes to the default storage (MEDIA_ROOT), which
-# every app server reads, not to the temp folder of the server that showed the preview.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# The library's own import pages are replaced by import jobs (practices.curation.imports.jobs),
+# which keep the file in MEDIA_ROOT/imports/ and log imported practices in the admin's "recent
+# actions" themselves.
 
 # Background jobs (django-tasks with its database backend, django-tasks-db): the import's
 # preview and confirmation are queued in the database and run by `manage.py db_worker`, any

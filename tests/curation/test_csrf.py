@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from practices.curation.models import ImportJob
 from practices.models import Practice
 from tests.conftest import make_practice
 from tests.public_urls import PUBLIC_URLS, fetch
@@ -43,8 +44,9 @@ def csrf_client(superuser):
 
 
 @pytest.fixture
-def targets():
-    """A published practice with a history version to revert to, and a deleted practice."""
+def targets(superuser):
+    """A published practice with a history version to revert to, a deleted practice, and an
+    import job ready to confirm (the admin's own)."""
     practice = make_practice("csrf-target", title="Before")
     practice.title = "After"
     practice.save()
@@ -54,6 +56,9 @@ def targets():
         "practice": practice,
         "version": practice.history.order_by("history_id").first().history_id,
         "deleted": Practice.history.get(slug="csrf-deleted", history_type="-").history_id,
+        "job": ImportJob.objects.create(
+            user=superuser, file_name="p.csv", format="csv", state=ImportJob.State.PREVIEWED
+        ).pk,
     }
 
 
@@ -86,13 +91,15 @@ def every_admin_post(targets) -> list[tuple[str, str, dict]]:
         (
             "import upload",
             admin_url(opts, "import"),
-            {"format": "0", "import_file": SimpleUploadedFile("p.csv", b"slug,title\nx,X\n")},
+            {"import_file": SimpleUploadedFile("p.csv", b"slug,title\nx,X\n")},
         ),
         (
             "import confirm",
             admin_url(opts, "process_import"),
             {"format": "0", "import_file_name": "p.csv", "original_file_name": "p.csv"},
         ),
+        ("import job confirm", admin_url(opts, "import_job_confirm", targets["job"]), {}),
+        ("import job cancel", admin_url(opts, "import_job_cancel", targets["job"]), {}),
         ("export", admin_url(opts, "export"), {"format": "0"}),
     ]
     for model in admin.site._registry:

@@ -296,3 +296,14 @@ def test_an_anonymous_user_is_sent_to_log_in(curator_client):
 def test_the_confirmation_form_of_the_old_pages_goes_back_to_the_import_page(curator_client):
     response = curator_client.post(CONFIRM_URL, {"import_file_name": "../../etc/passwd"})
     assert response.status_code == 302 and response["Location"] == IMPORT_URL
+
+
+def test_a_preview_cancelled_before_a_worker_took_it_stays_cancelled(curator_client, media):
+    job = job_of(curator_client.get(upload(curator_client, csv_bytes(new_rows(1)))["Location"]))
+    assert curator_client.post(job_url(job, "cancel")).status_code == 302
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.state == State.CANCELLED
+    assert not job.rows.exists() and kept_files(media) == []

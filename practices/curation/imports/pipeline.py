@@ -35,6 +35,14 @@ def _save(job, **values) -> None:
     job.save(update_fields=list(values))
 
 
+def _claim(job, queued, running) -> bool:
+    """Move the job from ``queued`` to ``running``, unless something else moved it first (a
+    curator cancelled it, another worker took it): one statement, so only one of them wins."""
+    claimed = ImportJob.objects.filter(pk=job.pk, state=queued).update(state=running)
+    job.state = running
+    return bool(claimed)
+
+
 def _finish(job, state, message="", **values) -> None:
     files.remove(job)
     _save(job, state=state, message=message, finished_at=timezone.now(), **values)
@@ -60,9 +68,8 @@ def in_language(step):
 
 @in_language
 def run_preview(job) -> None:
-    if job.state != State.PREVIEW_QUEUED:
+    if not _claim(job, State.PREVIEW_QUEUED, State.PREVIEWING):
         return  # cancelled before a worker got to it
-    _save(job, state=State.PREVIEWING)
     progress = files.Progress(job)
     progress.update(force=True, step="reading")
     resource = PracticeResource()
@@ -162,9 +169,8 @@ def _error_rows(job, result, columns) -> list[ImportRow]:
 
 @in_language
 def run_confirm(job) -> None:
-    if job.state != State.CONFIRM_QUEUED:
+    if not _claim(job, State.CONFIRM_QUEUED, State.CONFIRMING):
         return
-    _save(job, state=State.CONFIRMING)
     progress = files.Progress(job)
     total = job.new_count + job.changed_count
     progress.update(force=True, step="checking", done=0, total=total)
