@@ -121,7 +121,7 @@ def _decidable(revision: PracticeRevision, user, *, author_may: bool = False) ->
 def _locked(revision: PracticeRevision) -> PracticeRevision:
     Practice.objects.select_for_update().filter(pk=revision.practice_id).exists()
     return (
-        PracticeRevision.objects.select_for_update()
+        PracticeRevision.objects.select_for_update(of=("self",))
         .select_related("practice", "created_by")
         .get(pk=revision.pk)
     )
