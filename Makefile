@@ -14,7 +14,7 @@ PORT ?= 8000
 # import's transaction would be rolled back).
 define with_worker
 	$(1) $(BIN)/python manage.py db_worker & worker=$$!; \
-	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(2)
 endef
