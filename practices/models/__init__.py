@@ -1,8 +1,9 @@
 from .country_link import PracticeCountry, group_by_role
+from .currency import Currency, currency_condition, currency_cutoff
 from .discussion import DiscussionQuestion, Outcome
 from .evidence import Evaluation, ScorecardRating
 from .metric import OutcomeMetric
-from .practice import Currency, Practice, currency_condition, currency_cutoff
+from .practice import Practice
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
 from .revision import PracticeRevision
 

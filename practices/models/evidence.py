@@ -7,8 +7,10 @@ repositories use, one ``ScorecardRating`` per criterion, its earlier ratings kep
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -126,3 +128,72 @@ class ScorecardRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_criterion_display()}: {self.rating}/5"
+
+
+class EvidenceRule:
+    """For ``Practice``: whether its evidence level rests on its evaluations
+    (``Practice.EVALUATION_METHODS`` says which methods bear out which level)."""
+
+    @property
+    def claims_evaluation(self) -> bool:
+        """Whether the evidence level says the practice was evaluated."""
+        return self.evidence_level in self.EVALUATION_METHODS
+
+    def evidence_rests_on(self, methods) -> bool:
+        """Whether the evidence level is borne out by evaluations of ``methods``."""
+        needed = self.EVALUATION_METHODS.get(self.evidence_level)
+        return needed is None or bool(needed & set(methods))
+
+    def evaluation_needed(self) -> str:
+        """What the level needs, in words: "an evaluation of any method"."""
+        needed = self.EVALUATION_METHODS.get(self.evidence_level)
+        if needed is None:
+            return ""
+        if needed == frozenset(Evaluation.Method.values):
+            return _("an evaluation of any method")
+        labels = [
+            str(label).lower() for value, label in Evaluation.Method.choices if value in needed
+        ]
+        left_out = [
+            str(label).lower() for value, label in Evaluation.Method.choices if value not in needed
+        ]
+        return _("%(methods)s (%(others)s does not count)") % {
+            "methods": get_text_list(labels, _("or")),
+            "others": get_text_list(left_out, _("or")),
+        }
+
+    def evidence_basis(self) -> list[Evaluation]:
+        """The evaluations the evidence level rests on, newest first; none for the levels
+        that claim no evaluation. Uses the prefetched evaluations when present."""
+        needed = self.EVALUATION_METHODS.get(self.evidence_level)
+        if needed is None or self.pk is None:
+            return []
+        evaluations = [e for e in self.evaluations.all() if e.method in needed]
+        return sorted(evaluations, key=lambda e: (-e.year, e.pk))
+
+    def check_evidence(self) -> None:
+        """Refuse a level that claims an evaluation the practice has none of (``clean``)."""
+        # The admin's evaluations formset checks the level against the rows it is about to
+        # save and delete, which the saved ones would contradict: it sets this flag.
+        if getattr(self, "_evidence_checked_by_form", False):
+            return
+        if not self.claims_evaluation:
+            return
+        # A practice not yet saved has no evaluation.
+        saved = self.evaluations.values_list("method", flat=True) if self.pk else []
+        if not self.evidence_rests_on(saved):
+            raise ValidationError(
+                {
+                    "evidence_level": _(
+                        "“%(level)s” needs at least one evaluation of the practice on record: "
+                        "%(needed)s, and this practice has none. Record the evaluation first "
+                        "(Evaluations, on the practice's admin page), or choose a lower "
+                        "evidence level."
+                    )
+                    % {
+                        "level": self.get_evidence_level_display(),
+                        "needed": self.evaluation_needed(),
+                    }
+                },
+                code="evaluation_needed",
+            )

@@ -4,17 +4,16 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..search import filter_by_text, order_by_relevance
 from .country_link import PracticeCountry
-from .evidence import Evaluation
+from .currency import Currency, CurrencyRule, currency_condition
+from .evidence import Evaluation, EvidenceRule
 from .metric import OutcomeMetric
 from .reference import Source
 from .validators import YEAR_VALIDATORS
@@ -53,7 +52,7 @@ class PracticeQuerySet(models.QuerySet):
     def may_be_out_of_date(self, today: datetime.date | None = None) -> "PracticeQuerySet":
         """Practices nobody has verified for longer than ``settings.CURRENCY_YEARS``.
 
-        The same rule as ``Practice.may_be_out_of_date`` (see ``currency_cutoff``)."""
+        The same rule as ``Practice.may_be_out_of_date`` (``models.currency``)."""
         return self.filter(currency_condition(Currency.OUT_OF_DATE, today))
 
     def current(self, today: datetime.date | None = None) -> "PracticeQuerySet":
@@ -91,43 +90,7 @@ class PracticeQuerySet(models.QuerySet):
         )
 
 
-def currency_cutoff(today: datetime.date | None = None) -> datetime.date:
-    """The day before which a check is too old: ``settings.CURRENCY_YEARS`` years ago.
-
-    A practice is current when it was verified on or after this day; never verified, when the
-    year its status was reported ("as of") is not before the cutoff's year (reported in 2023,
-    it is current until the end of 2026 with the default of three years); with neither, when it
-    was entered on or after this day.
-    """
-    today = today or datetime.date.today()
-    years = settings.CURRENCY_YEARS
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
-class Currency(models.TextChoices):
-    """Whether a practice may be out of date: the list's ``currency`` parameter's values."""
-
-    CURRENT = "current", _("Current")
-    OUT_OF_DATE = "out_of_date", _("May be out of date")
-
-
-def currency_condition(currency: str, today: datetime.date | None = None) -> models.Q:
-    """The practices of ``currency`` (a ``Currency`` value) on ``today``, as one condition: a
-    filter, or the facet counts' aggregates (``currency_cutoff`` states the rule)."""
-    cutoff = currency_cutoff(today)
-    out_of_date = (
-        models.Q(verified_on__lt=cutoff)
-        | models.Q(verified_on__isnull=True, status_as_of__lt=cutoff.year)
-        | models.Q(verified_on__isnull=True, status_as_of__isnull=True, created_at__date__lt=cutoff)
-    )
-    # Negated, Django keeps a NULL date or year from hiding a practice from both sides.
-    return out_of_date if currency == Currency.OUT_OF_DATE else ~out_of_date
-
-
-class Practice(models.Model):
+class Practice(CurrencyRule, EvidenceRule, models.Model):
     class Scope(models.TextChoices):
         UNILATERAL = "unilateral", _("Unilateral")
         BILATERAL = "bilateral", _("Bilateral")
@@ -411,93 +374,9 @@ class Practice(models.Model):
             return _("until %(year)s") % {"year": self.end_year}
         return ""
 
-    @property
-    def status_as_reported(self) -> str:
-        """The status with the year it was reported in: "Ongoing, as reported in 2010"."""
-        if self.status_as_of:
-            return _("%(status)s, as reported in %(year)s") % {
-                "status": self.get_status_display(),
-                "year": self.status_as_of,
-            }
-        return self.get_status_display()
-
-    # -- the evidence -----------------------------------------------------------------------
-
-    @property
-    def claims_evaluation(self) -> bool:
-        """Whether the evidence level says the practice was evaluated."""
-        return self.evidence_level in self.EVALUATION_METHODS
-
-    def evidence_rests_on(self, methods) -> bool:
-        """Whether the evidence level is borne out by evaluations of ``methods``."""
-        needed = self.EVALUATION_METHODS.get(self.evidence_level)
-        return needed is None or bool(needed & set(methods))
-
-    def evaluation_needed(self) -> str:
-        """What the level needs, in words: "an evaluation of any method"."""
-        needed = self.EVALUATION_METHODS.get(self.evidence_level)
-        if needed is None:
-            return ""
-        if needed == frozenset(Evaluation.Method.values):
-            return _("an evaluation of any method")
-        labels = [
-            str(label).lower() for value, label in Evaluation.Method.choices if value in needed
-        ]
-        left_out = [
-            str(label).lower() for value, label in Evaluation.Method.choices if value not in needed
-        ]
-        return _("%(methods)s (%(others)s does not count)") % {
-            "methods": get_text_list(labels, _("or")),
-            "others": get_text_list(left_out, _("or")),
-        }
-
-    def evidence_basis(self) -> list[Evaluation]:
-        """The evaluations the evidence level rests on, newest first; none for the levels
-        that claim no evaluation. Uses the prefetched evaluations when present."""
-        needed = self.EVALUATION_METHODS.get(self.evidence_level)
-        if needed is None or self.pk is None:
-            return []
-        evaluations = [e for e in self.evaluations.all() if e.method in needed]
-        return sorted(evaluations, key=lambda e: (-e.year, e.pk))
-
     def clean(self):
         super().clean()
-        # The admin's evaluations formset checks the level against the rows it is about to
-        # save and delete, which the saved ones would contradict: it sets this flag.
-        if getattr(self, "_evidence_checked_by_form", False):
-            return
-        if not self.claims_evaluation:
-            return
-        # A practice not yet saved has no evaluation.
-        saved = self.evaluations.values_list("method", flat=True) if self.pk else []
-        if not self.evidence_rests_on(saved):
-            raise ValidationError(
-                {
-                    "evidence_level": _(
-                        "“%(level)s” needs at least one evaluation of the practice on record: "
-                        "%(needed)s, and this practice has none. Record the evaluation first "
-                        "(Evaluations, on the practice's admin page), or choose a lower "
-                        "evidence level."
-                    )
-                    % {
-                        "level": self.get_evidence_level_display(),
-                        "needed": self.evaluation_needed(),
-                    }
-                },
-                code="evaluation_needed",
-            )
-
-    # -- currency ---------------------------------------------------------------------------
-
-    def may_be_out_of_date(self, today: datetime.date | None = None) -> bool:
-        """Whether nobody has verified it for too long (``currency_cutoff``)."""
-        cutoff = currency_cutoff(today)
-        if self.verified_on:
-            return self.verified_on < cutoff
-        if self.status_as_of:
-            return self.status_as_of < cutoff.year
-        created = self.created_at.date() if self.created_at else datetime.date.today()
-        return created < cutoff
+        self.check_evidence()
 
     def related(self, limit: int = 6) -> list["Practice"]:
         """Up to ``limit`` other published practices sharing a country or a theme, those
