@@ -19,7 +19,8 @@ from django_tasks_db.utils import exclusive_transaction
 
 from ..models import ImportJob, ImportRow
 from . import files, planfile, writer
-from .resources import IMPORTED_FROM, PracticeResource
+from .resources import PracticeResource
+from .saving import IMPORTED_FROM
 from .upload import UnreadableFile, read_dataset
 from .widgets import cell_text
 

@@ -25,16 +25,14 @@ practice as a row). What the library does not do by itself, and this resource do
 import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.resources import Diff
 
 from countries.models import Country
-from practices import history
 from practices.cells import unescape
 from practices.models import (
     GCMObjective,
@@ -48,7 +46,6 @@ from practices.models import (
 )
 from practices.search import fold
 
-from .. import revisions
 from ..duplicates import find_duplicates_of_many
 from . import writer
 from .constraints import validate_check_constraints
@@ -57,11 +54,9 @@ from .plan import (
     RowPlan,
     plan_countries,
     plan_metrics,
-    revision_content,
-    write_links,
-    write_metrics,
 )
 from .rows import PracticeRowExport
+from .saving import PracticeRowSave
 from .spreadsheet import (
     COLUMN_NAMES,
     ImportFileError,
@@ -83,8 +78,6 @@ from .widgets import (
 
 # Set by the resource itself from what the file names: full_clean need not check them again.
 TRUSTED_FIELDS = ["lead_organisation", "evaluation_source", "state_changed_by"]
-IMPORTED = gettext_noop("Imported")
-IMPORTED_FROM = gettext_noop("Imported from %(file)s")
 
 
 def text(name: str) -> Field:
@@ -137,7 +130,7 @@ class PrefetchingInstanceLoader(CachedInstanceLoader):
         return self.resource.filter_export(super().get_queryset())
 
 
-class PracticeResource(PracticeRowExport, resources.ModelResource):
+class PracticeResource(PracticeRowSave, PracticeRowExport, resources.ModelResource):
     slug = text("slug")
     title = text("title")
     summary = text("summary")
@@ -441,73 +434,3 @@ class PracticeResource(PracticeRowExport, resources.ModelResource):
                     where = _("Row %(row)s, column %(column)s") % {"row": row, "column": column}
                 explained[column] = [f"{where}: {message}" for message in messages]
             raise ValidationError(explained) from None
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        """Reading the file, a row that passed is planned, not saved: ``writer`` saves the
-        plan (through this method, for a changed practice) once every row has passed."""
-        if not self.writing:
-            self.planned.append(writer.PlannedRow(instance, is_create, dict(row)))
-            return
-        super().save_instance(instance, is_create, row, **kwargs)
-
-    def before_save_instance(self, instance, row, **kwargs):
-        user = kwargs.get("user")
-        user = user if user is not None and user.is_authenticated else None
-        # Who and why, in the history of the practice and of its links and figures (in a
-        # request the middleware knows the user too; a script passes user=).
-        if user is not None:
-            instance._history_user = user
-        # In English, as the workflow's reasons are stored, whoever's language the admin is in.
-        file_name = kwargs.get("file_name")
-        reason = IMPORTED_FROM % {"file": file_name} if file_name else IMPORTED
-        instance._change_reason = reason[:100]  # simple-history's column is 100 long
-        # A changed published practice stays as it is: the row becomes its revision
-        # (after_save_instance), which a reviewer publishes.
-        if instance.pk is not None and revisions.revises(instance):
-            instance._as_revision = kwargs.get("file_name") or "import"
-            return
-        # A new practice enters as a draft. A changed one in review goes back to draft, so the
-        # public never sees what no reviewer has read; an archived one stays archived (only a
-        # reviewer restores it).
-        State = Practice.PublicationState
-        if instance.pk is None or instance.publication_state == State.IN_REVIEW:
-            instance.publication_state = State.DRAFT
-            instance.state_changed_at = timezone.now()
-            instance.state_changed_by = user
-
-    def after_save_instance(self, instance, row, **kwargs):
-        if hasattr(instance, "_as_revision"):
-            self._save_revision(instance, row, kwargs.get("user"))
-            return
-        attribution = {"_change_reason": instance._change_reason}
-        if getattr(instance, "_history_user", None) is not None:
-            attribution["_history_user"] = instance._history_user
-        write_links(instance, instance._import_plan, attribution)
-        write_metrics(instance, instance._import_plan, attribution)
-
-    # A new practice gets one history entry, showing it as imported, links included
-    # (practices.history.defer_creation_entry). A changed practice is saved as the admin saves
-    # one, and practices.history first records how it stood if it has no entry yet.
-
-    def _save_revision(self, instance, row, user) -> None:
-        stored = Practice.objects.get(pk=instance.pk)
-        start, _conflicts = revisions.editable_content(stored, revisions.open_revision(stored))
-        content = revision_content(instance, instance._import_plan, set(row.keys()), start)
-        origin = revisions.IMPORT_ORIGIN % {"file": instance._as_revision}
-        user = user if user is not None and user.is_authenticated else None
-        revisions.save_revision(stored, content, user, origin)
-
-    def do_instance_save(self, instance, is_create):
-        if hasattr(instance, "_as_revision"):
-            return  # the live practice is not touched
-        if is_create:
-            history.defer_creation_entry(instance)
-        instance.save(force_insert=is_create)
-
-    def save_m2m(self, instance, row, **kwargs):
-        if not self.writing:
-            return  # planned: plan.m2m has the links, written with the practice
-        if hasattr(instance, "_as_revision"):
-            return
-        super().save_m2m(instance, row, **kwargs)
-        history.write_creation_entry(instance)
