@@ -106,10 +106,17 @@ class PracticeRevisionMixin:
             return None
         cached = getattr(request, "_practice_revision_data", None)
         if cached is None:
-            editable, _conflicts = revisions.editable_content(obj, revision)
+            editable, _conflicts = self._editable(request, obj, revision)
             cached = form_data(self, request, obj, editable, token)
             request._practice_revision_data = cached
         return cached
+
+    def _editable(self, request, obj, revision):
+        """``revisions.editable_content``, worked out once per request (the form's data and
+        the notice of conflicts both need it)."""
+        if not hasattr(request, "_practice_revision_editable"):
+            request._practice_revision_editable = revisions.editable_content(obj, revision)
+        return request._practice_revision_editable
 
     # -- saving a published practice saves its revision ----------------------------------
 
@@ -181,7 +188,7 @@ class PracticeRevisionMixin:
                     f"{self.admin_site.name}:practices_practicerevision_change",
                     args=[revision.pk],
                 )
-                _editable, conflicts = revisions.editable_content(obj, revision)
+                _editable, conflicts = self._editable(request, obj, revision)
                 context["revision_conflicts"] = [
                     practice_content.part_label(key) for key in conflicts
                 ]
@@ -276,7 +283,6 @@ class PracticeRevisionAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     list_select_related = ["practice", "updated_by", "decided_by"]
     search_fields = ["practice__title"]
-    date_hierarchy = None
     review_template = "curation/revision_review.html"
 
     # Revisions are made by saving a published practice, never added or typed here.
