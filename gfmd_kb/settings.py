@@ -35,6 +35,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -270,7 +280,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # The spreadsheet import (practices.curation.imports): the largest file accepted, and how long
 # the files of a preview nobody confirms are kept (`manage.py clean_imports` removes them).
-IMPORT_MAX_FILE_MB = int(os.environ.get("IMPORT_MAX_FILE_MB", "50"))
+# A file past a limit is refused with a message before it is read whole (imports/upload.py):
+# its bytes and a workbook's size unzipped on the upload form; its rows by the worker, which
+# stops reading at the first row past the limit.
+# - Rows: 10,000 is twice the benchmarked 5,000 (bench/README.md); 10,000 rows took the worker
+#   ~21 s of CPU and 226 MB at its peak (75 s on a busy 2-CPU machine), where a 200,000-row
+#   file got no answer. A curator's file holds tens or hundreds of practices; a larger one is a
+#   mistake or an attack, or can be split.
+# - Unzipped: a workbook is a ZIP, and 7.5 MB of XLSX unzipped to 303 MB. 10,000 rows of the
+#   paper's practices unzip to 21 MB; 50 MB leaves room for longer texts, and bounds what
+#   openpyxl holds whole even when streaming (the shared strings: 50 MB of them peaked at
+#   307 MB, 100 MB at 591 MB).
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 50)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 50)
 IMPORT_PREVIEW_MAX_AGE = timedelta(hours=int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", "24")))
 
 # The living base (practices.models.practice.currency_cutoff): a practice nobody has verified
@@ -286,16 +309,6 @@ SMTP_SCHEMES = {
     "smtp+tls": (True, False, 587),
     "smtps": (False, True, 465),
 }
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def email_from_env() -> dict:

@@ -13,14 +13,17 @@ import io
 import re
 import uuid
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from practices.curation.imports import files, writer
+from practices.curation.imports import files, pipeline, writer
+from practices.curation.imports.resources import PracticeResource
 from practices.curation.models import ImportJob, ImportRow
 from practices.models import Practice
 from tests.conftest import make_user
@@ -38,6 +41,7 @@ from tests.curation.imports_helpers import (
     row,
     run_worker,
     upload,
+    xlsx_bytes,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -77,6 +81,39 @@ def test_an_import_survives_its_browser_session_and_reports_its_result(curator):
     assert job_of(result).state == State.IMPORTED
     assert "3 new practices imported, as drafts" in page_text(result)
     assert Practice.objects.filter(slug__startswith="desk-").count() == 3
+
+
+# What reads or writes a spreadsheet's rows: none of it may run in a web request.
+READERS = [
+    (pipeline, "read_dataset"),
+    (openpyxl, "load_workbook"),
+    (PracticeResource, "import_data"),
+    (writer, "write"),
+]
+
+
+def test_upload_and_confirm_only_queue_jobs_their_requests_read_no_row(curator_client, monkeypatch):
+    def not_in_a_request(*args, **kwargs):
+        raise AssertionError("a web request read or wrote the spreadsheet")
+
+    def post(url, data=None):
+        with monkeypatch.context() as patch:
+            for owner, name in READERS:
+                patch.setattr(owner, name, not_in_a_request)
+            return curator_client.post(url, data or {})
+
+    file = SimpleUploadedFile("desks.xlsx", xlsx_bytes(new_rows(3)))
+    assert post(IMPORT_URL, {"import_file": file}).status_code == 302
+    job = ImportJob.objects.get()
+    assert job.state == State.PREVIEW_QUEUED and not job.rows.exists()
+    run_worker()
+    assert post(job_url(job, "confirm")).status_code == 302
+    job.refresh_from_db()
+    assert job.state == State.CONFIRM_QUEUED
+    assert not Practice.objects.filter(slug__startswith="desk-").exists()
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == State.IMPORTED
 
 
 # -- progress, without JavaScript ---------------------------------------------------------------

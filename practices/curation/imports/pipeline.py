@@ -76,7 +76,8 @@ def run_preview(job) -> None:
     resource = PracticeResource()
     resource.progress = lambda done, errors: progress.update(done=done, errors=errors)
     try:
-        dataset = read_dataset(files.read_upload(job), job.format)
+        with files.open_upload(job) as upload:
+            dataset = read_dataset(upload, job.format)
         progress.update(force=True, step="checking", total=len(dataset))
         result = resource.import_data(dataset, dry_run=True, file_name=job.file_name, user=job.user)
     except UnreadableFile as error:
