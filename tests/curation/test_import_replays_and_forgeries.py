@@ -138,6 +138,21 @@ def test_confirming_a_preview_whose_files_are_gone_imports_nothing_and_says_why(
     assert said == [], "queued: the worker finds the files gone, and the job says so"
 
 
+def test_a_file_removed_before_a_worker_read_it_fails_saying_so(curator_client, media):
+    response = upload(curator_client, csv_bytes([row("desk-one")]))
+    job = ImportJob.objects.get()
+    files.remove(job)
+    before = fingerprint()
+
+    run_worker()
+    page = curator_client.get(response["Location"])
+
+    assert job_of(page).state == State.FAILED
+    assert "Nothing was imported: the uploaded file is gone" in page_text(page)
+    assert "error in the knowledge base" not in page_text(page)
+    assert fingerprint() == before
+
+
 def test_a_preview_that_could_not_be_imported_cannot_be_confirmed_nor_cancelled(curator_client):
     job = job_of(preview(curator_client, csv_bytes([row("desk-bad", kind="poem")])))
     assert job.state == State.REFUSED
