@@ -71,6 +71,8 @@ def configure(args: argparse.Namespace) -> Path:
     configure_django(url)
     media = Path(tempfile.mkdtemp(prefix="gfmd-import-bench-"))
     os.environ["MEDIA_ROOT"] = str(media)
+    # A file past the import's row limit would be refused: the limit is the file's rows.
+    os.environ.setdefault("IMPORT_MAX_ROWS", str(args.rows))
     return media
 
 

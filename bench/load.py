@@ -182,6 +182,8 @@ def server_env(args, password: str) -> dict:
         MEDIA_ROOT=str(Path(args.out) / "media"),  # the import's file, outside the checkout
         LOAD_CURATOR_PASSWORD=password,
     )
+    # The curator's file is never refused for its rows, whatever --import-rows says.
+    env.setdefault("IMPORT_MAX_ROWS", str(args.import_rows))
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
     if args.threads:

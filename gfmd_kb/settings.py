@@ -302,7 +302,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # The spreadsheet import (practices.curation.imports): the largest file accepted, and how long
 # the files of a preview nobody confirms are kept (`manage.py clean_imports` removes them).
-IMPORT_MAX_FILE_MB = int(os.environ.get("IMPORT_MAX_FILE_MB", "50"))
+# A file past a limit is refused with a message before it is read whole (imports/upload.py):
+# its bytes and a workbook's size unzipped on the upload form; its rows by the worker, which
+# stops reading at the first row past the limit.
+# - Rows: 10,000 is twice the benchmarked 5,000 rows. 10,000 rows took a worker 18 s and 230 MB
+#   at its peak (bench/README.md), where the attack run's 200,000 rows got no answer. A
+#   curator's file holds tens or hundreds of practices; a larger one can be split.
+# - Unzipped: a workbook is a ZIP, and 7.5 MB of XLSX unzipped to 303 MB. 10,000 rows of the
+#   paper's practices unzip to 21 MB; 50 MB leaves room for longer texts, and bounds what
+#   openpyxl holds whole even when it streams the sheet: the shared strings (50 MB of tiny
+#   ones peaked at 307 MB, 100 MB at 591 MB).
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 50)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+IMPORT_MAX_UNZIPPED_MB = env_int("IMPORT_MAX_UNZIPPED_MB", 50)
 IMPORT_PREVIEW_MAX_AGE = timedelta(hours=int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", "24")))
 
 # The living base (practices.models.practice.currency_cutoff): a practice nobody has verified

@@ -38,7 +38,7 @@ def test_workbooks_and_csv_text_are_told_apart_by_their_content():
     latin = "slug,title\nx,Côte d'Ivoire\n".encode("latin-1")
     assert detect(latin) == "csv"
     with pytest.raises(UnreadableFile, match="not UTF-8"):
-        read_dataset(latin, "csv")
+        read_dataset(io.BytesIO(latin), "csv")
 
 
 @pytest.mark.parametrize(

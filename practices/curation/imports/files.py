@@ -47,8 +47,9 @@ def save_upload(job, upload) -> None:
             out.write(chunk)
 
 
-def read_upload(job) -> bytes:
-    return (folder(job) / UPLOAD).read_bytes()
+def open_upload(job):
+    """The uploaded file, opened for reading as bytes (``FileNotFoundError`` if it is gone)."""
+    return (folder(job) / UPLOAD).open("rb")
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -76,7 +76,19 @@ def run_preview(job) -> None:
     resource = PracticeResource()
     resource.progress = lambda done, errors: progress.update(done=done, errors=errors)
     try:
-        dataset = read_dataset(files.read_upload(job), job.format)
+        upload = files.open_upload(job)
+    except FileNotFoundError:
+        # Removed by hand, or a MEDIA_ROOT this worker does not share with the app server.
+        logger.warning("import %s: the uploaded file is gone", job.pk)
+        message = _(
+            "Nothing was imported: the uploaded file is gone (removed before a worker read it). "
+            "Upload the file again."
+        )
+        _finish(job, State.FAILED, message)
+        return
+    try:
+        with upload:
+            dataset = read_dataset(upload, job.format)
         progress.update(force=True, step="checking", total=len(dataset))
         result = resource.import_data(dataset, dry_run=True, file_name=job.file_name, user=job.user)
     except UnreadableFile as error:

@@ -1,17 +1,15 @@
-"""The admin's practice spreadsheet as a file: its columns, its template, how a file is read
-and what makes a whole file unreadable (``practices.curation.imports.resources`` imports its rows).
+"""The admin's practice spreadsheet as a file: its columns, its template, and what makes a whole
+file unreadable (``upload`` reads a file's table, ``practices.curation.imports.resources``
+imports its rows).
 
 One row per practice. The column names are the public CSV export's where the two overlap
 (``practices.catalogue.export.COLUMNS``); README.md ("Spreadsheet import") and the admin's
 import page list them from ``COLUMNS``.
 """
 
-from io import BytesIO
-
 import tablib
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.formats.base_formats import CSV, XLSX
 
 from .widgets import cell_text, quoted
 
@@ -162,39 +160,6 @@ def template_dataset() -> tablib.Dataset:
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported (its header, its columns): no row is read."""
-
-
-class SpreadsheetCSV(CSV):
-    """CSV as spreadsheets save it: with commas, or with semicolons, which Excel writes where
-    the comma is the decimal separator (in French and Spanish, GFMD's other languages)."""
-
-    def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        header = in_stream.partition("\n")[0]
-        kwargs.setdefault("delimiter", ";" if header.count(";") > header.count(",") else ",")
-        return super().create_dataset(in_stream, **kwargs)
-
-
-class FormulaAwareXLSX(XLSX):
-    """XLSX read with formulas as their text ("=HYPERLINK(...)"), not their cached results:
-    the library's reader imports what a formula last computed, and the formula is what the
-    import must see in order to refuse it."""
-
-    def create_dataset(self, in_stream):
-        import openpyxl
-
-        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
-        dataset = tablib.Dataset()
-        rows = book.active.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return dataset
-        dataset.headers = list(header)
-        for values in rows:
-            # A read-only sheet gives a short row when its last cells are empty.
-            dataset.append(list(values) + [None] * (len(header) - len(values)))
-        return dataset
 
 
 def column_letter(index: int) -> str:

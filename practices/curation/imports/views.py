@@ -138,8 +138,55 @@ def _delays(job, progress: dict) -> dict:
     }
 
 
+# Why a job was not confirmed, or not cancelled, by the state it is in: a second click, the
+# Back button, a tab left open while the preview expired, or a form posted by hand.
+STILL_READING = gettext_lazy("The file is still being read: confirm it once its summary is shown.")
+ALREADY_CONFIRMED = gettext_lazy("This import was already confirmed: it is imported once.")
+NOT_IMPORTED = gettext_lazy("There is nothing to cancel: this file was not imported.")
+NOT_CONFIRMED = {
+    State.PREVIEW_QUEUED: STILL_READING,
+    State.PREVIEWING: STILL_READING,
+    State.CONFIRM_QUEUED: ALREADY_CONFIRMED,
+    State.CONFIRMING: ALREADY_CONFIRMED,
+    State.IMPORTED: gettext_lazy("This preview was already imported: nothing more was done."),
+    State.REFUSED: gettext_lazy(
+        "This file cannot be imported as it is: correct it as the page says, and upload it again."
+    ),
+    State.FAILED: gettext_lazy("This import failed: nothing was imported. Upload the file again."),
+    State.CANCELLED: gettext_lazy(
+        "This preview was cancelled: nothing was imported. Upload the file again."
+    ),
+    State.EXPIRED: gettext_lazy(
+        "This preview has expired: nothing was imported. Upload the file again."
+    ),
+}
+NOT_CANCELLED = {
+    State.PREVIEWING: gettext_lazy(
+        "The file is being read: it can be cancelled once its summary is shown."
+    ),
+    State.CONFIRM_QUEUED: gettext_lazy(
+        "This import was already confirmed: it can no longer be cancelled."
+    ),
+    State.CONFIRMING: gettext_lazy(
+        "This import was already confirmed: it can no longer be cancelled."
+    ),
+    State.IMPORTED: gettext_lazy("This file was already imported: an import cannot be cancelled."),
+    State.REFUSED: NOT_IMPORTED,
+    State.FAILED: NOT_IMPORTED,
+    State.CANCELLED: gettext_lazy("This preview was already cancelled."),
+    State.EXPIRED: gettext_lazy("This preview has expired: its file was already removed."),
+}
+# The form of django-import-export's own confirmation page, which jobs replaced: a tab left
+# open from before, or a form posted by hand (its file name is never opened).
+OLD_CONFIRMATION = gettext_lazy(
+    "This preview was already imported or has expired: nothing was done. Upload the file "
+    "again to import it."
+)
+
+
 def confirm(model_admin, request, job_id):
-    """Queue the writing of the previewed file (POST only)."""
+    """Queue the writing of the previewed file (POST only); any other state of the job is
+    said, and changes nothing."""
     _require_permission(model_admin, request)
     job = get_object_or_404(ImportJob.objects.of(request.user), pk=job_id)
     if request.method != "POST":
@@ -152,11 +199,8 @@ def confirm(model_admin, request, job_id):
         )
     else:
         if not queued:
-            messages.error(
-                request,
-                _("This import can no longer be confirmed: it is %(state)s.")
-                % {"state": job.get_state_display()},
-            )
+            job.refresh_from_db(fields=["state"])  # another request may have moved it
+            messages.error(request, NOT_CONFIRMED[job.state])
     return redirect(job)
 
 
@@ -173,9 +217,13 @@ def cancel(model_admin, request, job_id):
             % {"file": job.file_name},
         )
         return redirect("admin:practices_practice_import")
-    messages.error(
-        request,
-        _("This import can no longer be cancelled: it is %(state)s.")
-        % {"state": job.get_state_display()},
-    )
+    job.refresh_from_db(fields=["state"])
+    messages.error(request, NOT_CANCELLED[job.state])
     return redirect(job)
+
+
+def old_confirmation(model_admin, request):
+    """Where django-import-export's confirmation form is posted: back to the import page."""
+    _require_permission(model_admin, request)
+    messages.error(request, OLD_CONFIRMATION)
+    return redirect("admin:practices_practice_import")
