@@ -171,3 +171,28 @@ def test_the_worker_checks_the_unzipped_size_again(curator_client, media, settin
     assert job.state == State.REFUSED
     assert "once unzipped, more than the 2 MB an import reads" in job.message
     assert kept_files(media) == []
+
+
+def test_an_archive_of_very_many_members_is_refused_before_its_directory_is_read(
+    curator_client, media, monkeypatch
+):
+    """A crafted ZIP of 500,000 empty members (41 MB) cost the upload 3.5 s and 280 MB just to
+    list them; its end record says how many there are, and no workbook has a thousand."""
+    out = io.BytesIO(xlsx_bytes([row()]))
+    with zipfile.ZipFile(out, "a") as archive:
+        for number in range(1200):
+            archive.writestr(f"xl/media/empty-{number}.bin", b"")
+        members = len(archive.namelist())
+
+    def listing(*args, **kwargs):
+        raise AssertionError("the archive's directory was read")
+
+    monkeypatch.setattr(zipfile.ZipFile, "infolist", listing)
+    response = upload(curator_client, out.getvalue(), "many.xlsx")
+
+    assert response.status_code == 200, "the form again, with its message: no job"
+    assert shown_messages(response) == [
+        f"The file is a ZIP archive of {members:,} files, not an Excel workbook (.xlsx). "
+        "Upload the spreadsheet itself, as an .xlsx workbook or as a CSV file."
+    ]
+    assert not ImportJob.objects.exists() and kept_files(media) == []

@@ -19,6 +19,7 @@ import codecs
 import csv
 import itertools
 import math
+import struct
 import zipfile
 
 import openpyxl
@@ -38,6 +39,10 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_SAMPLE = 64 * 1024
 TEXT_CONTROLS = frozenset(range(32)) - {9, 10, 12, 13}
 MB = 1024 * 1024
+# A ZIP archive's end record: its signature, within the last 64 KB (its comment) + 22 bytes.
+END_RECORD_SIGNATURE = b"PK\x05\x06"
+END_RECORD_SEARCH = 65536 + 22
+MAX_ZIP_MEMBERS = 1000
 
 
 class UnreadableFile(Exception):
@@ -51,6 +56,7 @@ def detect_format(upload) -> str:
     head = upload.read(TEXT_SAMPLE)
     upload.seek(0)
     if head.startswith(ZIP_SIGNATURE):
+        check_member_count(upload)
         try:
             with zipfile.ZipFile(upload) as archive:
                 members = archive.infolist()
@@ -83,6 +89,32 @@ def detect_format(upload) -> str:
             )
         )
     return CSV
+
+
+def check_member_count(upload) -> None:
+    """``UnreadableFile`` if a ZIP archive says it holds more members than any workbook does,
+    read from its end record (the last bytes) before its directory is: a crafted archive of
+    hundreds of thousands of empty members would otherwise cost seconds and hundreds of MB
+    just to list. A workbook holds a few dozen (sheets, styles, shared strings, relations)."""
+    upload.seek(0, 2)
+    size = upload.tell()
+    start = max(size - END_RECORD_SEARCH, 0)
+    upload.seek(start)
+    tail = upload.read()
+    upload.seek(0)
+    at = tail.rfind(END_RECORD_SIGNATURE)
+    if at < 0 or at + 22 > len(tail):
+        return  # not a readable archive: the directory's reader says so
+    (members,) = struct.unpack_from("<H", tail, at + 10)
+    # 0xFFFF: a ZIP64 archive, whose count is elsewhere; no workbook needs one.
+    if members > MAX_ZIP_MEMBERS:
+        raise UnreadableFile(
+            _(
+                "The file is a ZIP archive of %(count)s files, not an Excel workbook (.xlsx). "
+                "Upload the spreadsheet itself, as an .xlsx workbook or as a CSV file."
+            )
+            % {"count": number_format(members, force_grouping=True)}
+        )
 
 
 def check_unzipped_size(members: list[zipfile.ZipInfo]) -> None:
