@@ -1,6 +1,11 @@
 """Helpers for tests that run the site in child processes (the browser tests, the database
-outage, the deployment check): the settings are read from the environment at a process's start."""
+outage, the deployment check): the settings are read from the environment at a process's start.
 
+A child reads no `.env` unless the test names one (ENV_FILE): a developer's own file, made for
+their `make run`, must not change what a test runs.
+"""
+
+import os
 import socket
 import subprocess
 import sys
@@ -17,12 +22,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def child_env(**overrides: str) -> dict[str, str]:
+    """This process's environment with ``overrides``, for a child process: no `.env` file
+    unless ``ENV_FILE`` is one of them."""
+    return {**os.environ, "ENV_FILE": "", **overrides}
+
+
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """``manage.py`` with these arguments in a child process with ``env``."""
+    """``manage.py`` with these arguments in a child process with ``env`` (and no `.env` file
+    unless ``env`` names one)."""
     return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, str(BASE_DIR / "manage.py"), *args],
         cwd=BASE_DIR,
-        env=env,
+        env={"ENV_FILE": "", **env},
         capture_output=True,
         text=True,
         check=False,
