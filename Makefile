@@ -57,8 +57,9 @@ load: install
 
 # The whole suite; DATABASE_URL chooses the database (SQLite when unset).
 # HTTPS=false: the test client speaks plain HTTP (production redirects it to https://).
+# ENV_FILE=: the tests never read this machine's .env (settings.py).
 test: install
-	DEBUG=false HTTPS=false SECRET_KEY=test-only-not-secret $(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=false HTTPS=false SECRET_KEY=test-only-not-secret ENV_FILE= $(BIN)/pytest $(PYTEST_ARGS)
 
 # Full-page PNGs of the main pages at 1280 and 390 px wide, of a site already running
 # (`make run` in another terminal), into SHOTS (default /tmp/gfmd-shots). Needs Debian's chromium.

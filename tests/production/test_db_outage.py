@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.processes import BASE_DIR, free_port, manage_or_fail
+from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
 
 POSTGRES = ("127.0.0.1", 5432)
 
@@ -107,7 +107,7 @@ def site(database, tmp_path_factory):
     relay.start()
     port = free_port()
     env = {
-        **os.environ,
+        **child_env(),
         "DEBUG": "false",
         "HTTPS": "false",
         "SECRET_KEY": "outage-test-not-secret",
