@@ -47,7 +47,13 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. On a server, set it to a long random "
+            "string in the environment or in the project's .env file (see .env.example; "
+            + (f"{ENV_FILE} was read" if ENV_FILE else "no .env file was read")
+            + "). On a developer's machine, put DEBUG=true in front of the command instead, "
+            "as the README's local commands do: DEBUG=true .venv/bin/python manage.py …"
+        )
     # A development-only key: DEBUG is on, so this instance is never public.
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
 

@@ -54,10 +54,18 @@ def test_check_deploy_names_what_is_missing(overrides, warning):
     assert warning in result.stdout + result.stderr
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     result = manage({**os.environ, "DEBUG": "false", "SECRET_KEY": ""}, "check")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert "SECRET_KEY must be set when DEBUG is off" in message
+    # It says what to do, on a server and on a developer's machine.
+    assert "in the project's .env file (see .env.example; no .env file was read)" in message
+    assert "put DEBUG=true in front of the command" in message
+    env_file = tmp_path / "site.env"
+    env_file.write_text("DEBUG=false\n")
+    result = manage({**os.environ, "SECRET_KEY": "", "ENV_FILE": str(env_file)}, "check")
+    assert f"{env_file} was read" in result.stderr
 
 
 @pytest.fixture
