@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from gfmd_kb import envfile
-from tests.processes import BASE_DIR, child_env, manage
+from tests.processes import BASE_DIR, child_env, clone_project, manage
 
 SAMPLE = """\
 # a comment, then a blank line
@@ -161,3 +161,25 @@ def test_gunicorn_reads_the_file_too(tmp_path):
         [sys.executable, "-c", config], cwd=BASE_DIR, env=env, capture_output=True, text=True
     )
     assert result.stdout.strip() == "127.0.0.1:8123 3", result.stderr
+
+
+def test_a_stray_env_file_never_reaches_the_tests(tmp_path):
+    """A developer's `.env` is for their own site: `make test` reads none, and pytest run by
+    hand refuses to start on one rather than test their database."""
+    root = clone_project(tmp_path / "gfmd-kb")
+    (root / ".env").write_text("CACHE_URL=dummy://\nDATABASE_URL=sqlite:////nonexistent/x\n")
+    selection = "-p no:cacheprovider tests/production/test_env_file.py -k without_a_file"
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+
+    def run(command):
+        return subprocess.run(  # noqa: S603 (our own commands, in our own clone)
+            ["/bin/sh", "-c", command], cwd=root, env=env, capture_output=True, text=True
+        )
+
+    by_hand = run(f"DEBUG=false HTTPS=false SECRET_KEY=t .venv/bin/pytest -q {selection}")
+    assert by_hand.returncode == pytest.ExitCode.USAGE_ERROR, by_hand.stdout + by_hand.stderr
+    assert f"took CACHE_URL, DATABASE_URL from {root / '.env'}" in by_hand.stderr
+    assert "Run the tests with ENV_FILE= in front" in by_hand.stderr
+    made = run(f"make test PYTEST_ARGS='-q {selection}'")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "1 passed" in made.stdout
