@@ -11,16 +11,17 @@ seconds, mid-download). Spreadsheet imports run in ``manage.py db_worker``, not 
 work is mostly waiting on PostgreSQL, which threads do well; processes use both cores.
 """
 
-import multiprocessing
 import os
 from pathlib import Path
 
 from gfmd_kb import envfile
+from gfmd_kb.serving import web_concurrency
 
 envfile.read_into_environ(Path(__file__).resolve().parent / ".env")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+# WEB_CONCURRENCY, two per core by default; the deployment check counts them the same way.
+workers = web_concurrency()
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Seconds a worker's main loop may go silent before it is restarted (not a request limit).

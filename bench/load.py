@@ -29,7 +29,7 @@ from pathlib import Path
 from browse import ROOT, configure_django, ensure_database, prepare, setup_django
 from import_files import remove_synthetic, synthetic, timed, write_import_file
 from load_curator import ImportRun, import_file
-from load_report import Usage, children, failures, read_stats, table
+from load_report import Memory, Usage, children, failures, read_stats, table
 
 BIN = Path(sys.executable).parent
 CACHE_URL = "redis://127.0.0.1:6379/6"
@@ -54,8 +54,14 @@ def parse_args() -> argparse.Namespace:
     add("--practices", type=int, default=10000, help="synthetic practices (default 10000)")
     add("--users", type=int, default=50, help="concurrent readers (default 50)")
     add("--spawn-rate", type=float, default=10, help="readers started a second (default 10)")
-    add("--duration", type=int, default=60, help="seconds of load per phase (default 60)")
+    add("--duration", type=int, help="seconds of load per phase (default 60; --soak: 600)")
     add("--with-import", action="store_true", help="then a phase with a curator's import")
+    add(
+        "--soak",
+        action="store_true",
+        help="instead: one long phase (--duration, default 600 s) while a curator imports file "
+        "after file, with each process's memory",
+    )
     add("--import-rows", type=int, default=5000, help="rows in the import file (default 5000)")
     add("--import-delay", type=float, default=5, help="seconds into the load (default 5)")
     add("--import-timeout", type=int, default=3600, help="seconds (default 3600)")
@@ -63,7 +69,10 @@ def parse_args() -> argparse.Namespace:
     add("--workers", type=int, help="WEB_CONCURRENCY (default: gunicorn.conf.py's)")
     add("--threads", type=int, help="GUNICORN_THREADS (default: gunicorn.conf.py's)")
     add("--out", default="/tmp/gfmd-load", help="folder for files and logs")  # noqa: S108
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.duration is None:
+        args.duration = 600 if args.soak else 60
+    return args
 
 
 def configure() -> None:
@@ -132,17 +141,23 @@ def write_mix(path: Path) -> dict:
     return mix
 
 
-def write_import(folder: Path, rows: int) -> Path:
+def write_import(folder: Path, rows: int, prefix: str = IMPORTED) -> Path:
     """The first ``rows`` synthetic practices exported as bench/import_files.py does, with
-    new slugs and titles: a file of new practices."""
-    path = folder / f"import-{rows}.csv"
+    new slugs (``prefix`` instead of ``synthetic-``) and titles: a file of new practices."""
+    path = folder / f"import-{prefix}{rows}.csv"
     if path.exists():
         return path
 
     def rename(dataset):
-        slugs = [slug.replace("synthetic-", IMPORTED, 1) for slug in dataset["slug"]]
+        slugs = [slug.replace("synthetic-", prefix, 1) for slug in dataset["slug"]]
         titles = [f"{title} (imported)" for title in dataset["title"]]
-        for column, values in (("slug", slugs), ("title", titles)):
+        # A new practice has no evaluation on record yet, so it cannot claim to be evaluated
+        # (the import refuses it): its evaluations are recorded after the import.
+        levels = [
+            "outputs" if level in ("evaluated", "independent") else level
+            for level in dataset["evidence_level"]
+        ]
+        for column, values in (("slug", slugs), ("title", titles), ("evidence_level", levels)):
             index = dataset.headers.index(column)
             del dataset[column]
             dataset.insert_col(index, values, header=column)
@@ -316,6 +331,55 @@ def import_phase(args, base: str, env: dict, server, log: Path) -> str:
     return "\n".join(lines)
 
 
+def soak_phase(args, base: str, env: dict, server, worker) -> str:
+    """The load for --duration seconds while the curator imports one new file after another
+    (``--import-rows`` rows each), and every process's memory, sampled every 10 s."""
+    memory = Memory(server.pid, {"import worker (db_worker)": worker.pid})
+    rounds: list[ImportRun] = []
+    over = threading.Event()
+
+    def curator():
+        time.sleep(args.import_delay)
+        number = 0
+        while not over.is_set():
+            number += 1
+            path = write_import(Path(args.out), args.import_rows, f"{IMPORTED}{number}-")
+            run = ImportRun(started=time.monotonic() - began)
+            rounds.append(run)
+            import_file(base, CURATOR, env["LOAD_CURATOR_PASSWORD"], path, 900, run)
+            if run.error:
+                over.wait(5)
+
+    began = time.monotonic()
+    memory.start()
+    thread = threading.Thread(target=curator, daemon=True)
+    cpu = load(args, base, "soak", env, server, thread.start)
+    over.set()
+    thread.join(timeout=900)
+    memory_table = memory.stop()
+
+    def seconds(value):
+        return "-" if value is None else f"{value:.0f} s"
+
+    lines = [
+        table(
+            read_stats(Path(args.out), "soak"),
+            f"Soak: {args.users} readers for {args.duration} s while a curator imports",
+        ),
+        cpu,
+        "",
+        memory_table,
+        "",
+        f"curator's imports ({args.import_rows:,} new practices each, one after another):",
+        *[
+            f"  #{number} at {run.started:.0f} s: preview {seconds(run.preview_s)}, confirm "
+            f"{seconds(run.confirm_s)}: {run.message or run.error or 'not finished'}"
+            for number, run in enumerate(rounds, 1)
+        ],
+    ]
+    return "\n".join(lines)
+
+
 def gunicorn_settings(env: dict) -> dict:
     """gunicorn.conf.py's values under the server's environment."""
     saved = dict(os.environ)
@@ -342,6 +406,7 @@ def main() -> None:
     write_mix(mix_path)
     if args.with_import:
         write_import(out, args.import_rows)
+    with_worker = args.with_import or args.soak
 
     import redis
 
@@ -363,14 +428,17 @@ def main() -> None:
             stdout=(out / "worker.log").open("wb"),
             stderr=subprocess.STDOUT,
         )
-        if args.with_import
+        if with_worker
         else None
     )
     reports = []
     try:
         print(f"gunicorn {server.pid} up at {base}, workers {sorted(children(server.pid))}")
-        reports.append(read_phase(args, base, load_env, server))
-        if args.with_import:
+        if args.soak:
+            reports.append(soak_phase(args, base, load_env, server, worker))
+        else:
+            reports.append(read_phase(args, base, load_env, server))
+        if args.with_import and not args.soak:
             cache.flushdb()  # each phase starts from an empty cache
             reports.append(import_phase(args, base, load_env, server, log))
     finally:
@@ -390,7 +458,8 @@ def main() -> None:
         f"threads ({conf['worker_class']}, timeout {conf['timeout']} s, max_requests "
         f"{conf['max_requests']}); {os.cpu_count()} CPUs"
     )
-    for name, report in zip(("read", "import"), reports, strict=False):
+    names = ("soak",) if args.soak else ("read", "import")
+    for name, report in zip(names, reports, strict=False):
         print()
         print(report)
         for line in failures(out, name):

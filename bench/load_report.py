@@ -9,6 +9,7 @@ import csv
 import os
 import resource
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +113,64 @@ class Usage:
             f"backends {share(pg)}, locust {share(locust1 - locust0)}; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
+
+
+def rss_mib(pid: int) -> float | None:
+    """A process's resident memory in MiB, None if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+@dataclass
+class Memory:
+    """Each process's resident memory, sampled every ``every`` seconds: gunicorn's workers
+    (found again at each sample: a restarted worker is a new line) and the import worker."""
+
+    server: int
+    others: dict  # name -> pid
+    every: float = 10.0
+
+    def start(self) -> None:
+        self.samples: dict[str, list[tuple[float, float]]] = {}
+        self.began = time.monotonic()
+        self.done = threading.Event()
+        self._sample()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
+
+    def _sample(self) -> None:
+        at = time.monotonic() - self.began
+        processes = {f"gunicorn worker {pid}": pid for pid in sorted(children(self.server))}
+        processes |= {"gunicorn arbiter": self.server, **self.others}
+        for name, pid in processes.items():
+            if (mib := rss_mib(pid)) is not None:
+                self.samples.setdefault(name, []).append((at, mib))
+
+    def _watch(self) -> None:
+        while not self.done.wait(self.every):
+            self._sample()
+
+    def stop(self) -> str:
+        self.done.set()
+        self.watcher.join()
+        self._sample()
+        head = f"{'process':<24} {'start':>7} {'after 1/3':>9} {'end':>7} {'peak':>7} {'growth':>7}"
+        lines = ["Resident memory, MiB", head, "-" * len(head)]
+        for name, samples in self.samples.items():
+            values = [mib for _at, mib in samples]
+            third = values[len(values) // 3]
+            # Unbounded growth keeps growing after the warm-up: compare the end with a third
+            # of the way in, when caches and pools are full.
+            lines.append(
+                f"{name:<24} {values[0]:>7.0f} {third:>9.0f} {values[-1]:>7.0f} "
+                f"{max(values):>7.0f} {values[-1] - third:>+7.0f}"
+            )
+        return "\n".join(lines)
 
 
 def read_stats(folder: Path, name: str) -> list[dict]:

@@ -42,6 +42,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -130,10 +140,32 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL fails fast (gfmd_kb.postgresql): a server that hangs gets a request a 503 within
+# seconds instead of holding its thread. Web requests, which a person waits on, get a few
+# seconds a statement; manage.py's commands (migrations, the import worker, load_paper) are
+# given longer, as their work may need it. Every connection ends a transaction left idle.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 5)
+DB_COMMAND_STATEMENT_TIMEOUT = env_int("DB_COMMAND_STATEMENT_TIMEOUT", 600)
+DB_IDLE_IN_TRANSACTION_TIMEOUT = env_int("DB_IDLE_IN_TRANSACTION_TIMEOUT", 60)
+# manage.py says which kind of process this is (runserver serves web requests).
+RUNS_COMMAND = os.environ.get("GFMD_PROCESS") == "command"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiler spends seconds compiling the export's and the facets' plans
-    # for queries that then run in milliseconds: it pays off for long analytics, not here.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["default"]["ENGINE"] = "gfmd_kb.postgresql"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.update(
+        {
+            # PostgreSQL's JIT compiler spends seconds compiling the export's and the facets'
+            # plans for queries that then run in milliseconds: it pays off for long
+            # analytics, not here.
+            "options": " ".join(filter(None, ["-c jit=off", options.get("options")])),
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "statement_timeout": (
+                DB_COMMAND_STATEMENT_TIMEOUT if RUNS_COMMAND else DB_STATEMENT_TIMEOUT
+            ),
+            "idle_in_transaction_timeout": DB_IDLE_IN_TRANSACTION_TIMEOUT,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The import's worker writes while the site serves: in WAL mode readers never wait for a
     # writer (a curator's progress page reads while the worker's import transaction is open),
@@ -299,16 +331,6 @@ SMTP_SCHEMES = {
     "smtp+tls": (True, False, 587),
     "smtps": (False, True, 465),
 }
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def email_from_env() -> dict:

@@ -10,17 +10,14 @@ new token.
 
 With ``locmem://`` each process has its own cache and its own token, so a save is seen at once
 by its own process only; the others see it when their entries expire (the backend's
-``TIMEOUT`` in settings.CACHES, an hour). The ``gfmd.W001`` deploy check says so.
+``TIMEOUT`` in settings.CACHES, an hour). The deploy checks (``gfmd_kb.checks``) say so.
 """
 
 import hashlib
 import logging
 import secrets
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.checks import Tags, register
-from django.core.checks import Warning as CheckWarning
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -89,18 +86,3 @@ def invalidate_on_commit() -> None:
 def _data_changed(sender, **kwargs):
     if sender._meta.app_label in WATCHED_APPS:
         invalidate_on_commit()
-
-
-@register(Tags.caches, deploy=True)
-def check_shared_cache(app_configs, **kwargs):
-    backend = settings.CACHES["default"]["BACKEND"]
-    if backend.endswith("RedisCache"):
-        return []
-    return [
-        CheckWarning(
-            "The cache is not shared between processes (CACHE_URL is not redis://).",
-            hint="With several gunicorn workers or app servers, each keeps its own counts and "
-            "sees another's save only when its entries expire. Set CACHE_URL=redis://host:6379/1.",
-            id="gfmd.W001",
-        )
-    ]

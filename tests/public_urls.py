@@ -1,4 +1,11 @@
-"""The public site's pages, and reading a response whole: shared by the tests that crawl them."""
+"""The public site's pages, the query parameters they read, and reading a response whole:
+shared by the tests that crawl them."""
+
+from functools import cache
+
+from django.conf import settings
+from django.http import QueryDict
+from django.test import Client, override_settings
 
 PUBLIC_URLS = [
     "/",
@@ -21,3 +28,54 @@ def fetch(client, url):
         b"".join(response.streaming_content) if response.streaming else response.content
     ).decode("utf-8", "replace")
     return response, content
+
+
+class ReadingQueryDict(QueryDict):
+    """A query string that notes the name of every parameter looked up in it."""
+
+    def __init__(self, query: str):
+        self.names_read: set[str] = set()
+        super().__init__(query)
+        self.names_read.clear()  # parsing the query string looks its own names up
+
+    def __getitem__(self, key):
+        self.names_read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.names_read.add(key)
+        return super().__contains__(key)
+
+    def getlist(self, key, default=None):
+        self.names_read.add(key)
+        return super().getlist(key, default)
+
+
+class NoteParametersRead:
+    """Middleware for ``parameters_read``: the response carries the names the page read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.GET = ReadingQueryDict(request.GET.urlencode())
+        response = self.get_response(request)
+        response.parameters_read = request.GET.names_read
+        return response
+
+
+# No page reads it; a query string is never empty, as django-filter reads none of an empty one.
+UNREAD = "not-a-parameter"
+
+
+@cache
+def parameters_read() -> dict[str, frozenset[str]]:
+    """Every query parameter each public page reads, as the code reads it: recorded while the
+    page answers (the database must be open), not copied here where it could fall behind."""
+    middleware = [f"{__name__}.{NoteParametersRead.__name__}", *settings.MIDDLEWARE]
+    with override_settings(MIDDLEWARE=middleware):
+        client = Client()  # a client of its own: a client keeps the middleware it first ran
+        return {
+            url: frozenset(client.get(url, {UNREAD: ""}).parameters_read - {UNREAD})
+            for url in PUBLIC_URLS
+        }

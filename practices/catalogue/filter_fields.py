@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from countries.models import REGIONS, Country
 from practices.models import (
@@ -23,6 +24,8 @@ from practices.models import (
     PracticeCountry,
     currency_condition,
 )
+
+from .numbers import whole_number
 
 # More values than this in one parameter are dropped (and reported): no list needs them, and
 # a URL with thousands of them is an attack, not a bookmark.
@@ -108,7 +111,8 @@ def lookup_organisations(keys):
 
 
 def lookup_gcm_numbers(keys):
-    numbers = [int(k) for k in keys if k.isdigit() and len(k) <= 2]
+    # The objectives are numbered 1 to 23: a longer number is none of them.
+    numbers = {whole_number(key, max_digits=2) for key in keys} - {None}
     return {str(obj.number): obj for obj in GCMObjective.objects.filter(number__in=numbers)}
 
 
@@ -193,9 +197,23 @@ def _field_in(name: str):
     return condition
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number written with the digits 0 to 9 (``numbers.whole_number``), or a clear
+    error: "3.5" is not a rating, "２０１０" not a year."""
+
+    default_error_messages = {"invalid": _("Enter a whole number, written with the digits 0 to 9.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = whole_number(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 class WholeNumberFilter(django_filters.NumberFilter):
-    # "3.5" is not a rating: a whole number or a clear error.
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
 
 def country_facet(label, role: str | None) -> FacetFilter:

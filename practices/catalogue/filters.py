@@ -104,14 +104,14 @@ class PracticeFilter(django_filters.FilterSet):
     status = choice_facet(_("Status"), "status", Practice.Status)
     # Whether nobody has verified it for too long (Practice.may_be_out_of_date).
     currency = condition_facet(_("Currency"), Currency, currency_condition_of)
-    year_from = django_filters.NumberFilter(
+    year_from = WholeNumberFilter(
         field_name="start_year",
         lookup_expr="gte",
         label=_("Started in or after"),
         min_value=1900,
         max_value=2100,
     )
-    year_to = django_filters.NumberFilter(
+    year_to = WholeNumberFilter(
         field_name="start_year",
         lookup_expr="lte",
         label=_("Started in or before"),
@@ -156,7 +156,7 @@ class PracticeFilter(django_filters.FilterSet):
         criterion = self.form.cleaned_data.get("criterion")
         minimum = self.form.cleaned_data.get("min_rating")
         if criterion and minimum is not None:
-            return criterion, int(minimum)
+            return criterion, minimum
         return None
 
     def filter_min_rating(self, queryset, name, value):
@@ -264,7 +264,7 @@ class PracticeFilter(django_filters.FilterSet):
             return [("criterion", criterion, _("give a minimum rating (min_rating) with it"))]
         if minimum is not None and not criterion:
             why = _("give the criterion it applies to (criterion) with it")
-            return [("min_rating", str(int(minimum)), why)]
+            return [("min_rating", str(minimum), why)]
         return []
 
     # -- URLs that reproduce the view ------------------------------------------------------
@@ -281,7 +281,7 @@ class PracticeFilter(django_filters.FilterSet):
             pairs += [(name, self.filters[name].key(item)) for item in selection.items]
         for name in ("year_from", "year_to"):
             if data.get(name) is not None:
-                pairs.append((name, str(int(data[name]))))
+                pairs.append((name, str(data[name])))
         if self.rating_filter:
             criterion, minimum = self.rating_filter
             pairs += [("criterion", criterion), ("min_rating", str(minimum))]
@@ -305,7 +305,7 @@ class PracticeFilter(django_filters.FilterSet):
         for name in ("year_from", "year_to"):
             value = self.form.cleaned_data.get(name)
             if value is not None:
-                value = str(int(value))
+                value = str(value)
                 chips.append(
                     (self.filters[name].label, value, querystring(pairs, drop=(name, value)))
                 )

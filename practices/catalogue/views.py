@@ -28,6 +28,7 @@ from .export import COLUMNS as EXPORT_COLUMNS
 from .export import export_rows, stream_csv, stream_json
 from .facets import facets_for
 from .filters import PracticeFilter, querystring
+from .numbers import whole_number
 from .scorecard import MAX_RATING, scorecard
 
 PAGE_SIZE = 25
@@ -99,19 +100,21 @@ def page_size_from(data) -> tuple[int, list[str]]:
     raw = (data.get("page_size") or "").strip()
     if not raw:
         return PAGE_SIZE, []
-    if not raw.isdigit() or int(raw) < 1:
+    size = whole_number(raw)
+    if size is None or size < 1:
         return PAGE_SIZE, [
             _("Page size “%(v)s” is not a number of practices; showing %(n)s.")
             % {"v": raw[:20], "n": PAGE_SIZE}
         ]
-    if int(raw) > MAX_PAGE_SIZE:
+    if size > MAX_PAGE_SIZE:
         return MAX_PAGE_SIZE, [_("A page shows at most %(n)s practices.") % {"n": MAX_PAGE_SIZE}]
-    return int(raw), []
+    return size, []
 
 
 def page_from(paginator, number):
     """The page asked for, or the nearest that exists, with a note when it did not."""
-    page = paginator.get_page(number)
+    # Read here, not by the paginator: its int() takes "٢" for page 2.
+    page = paginator.get_page(whole_number(number))
     if number not in (None, "", str(page.number)):
         return page, _("There is no page “%(asked)s”; showing page %(n)s of %(total)s.") % {
             "asked": str(number)[:20],

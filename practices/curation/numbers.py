@@ -21,21 +21,23 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 # Written as the base writes values; the first group of a grouped number has no leading zero
-# (0,500 is a decimal comma, not five hundred).
-PLAIN = re.compile(r"\d+(?:\.\d+)?")
-GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
+# (0,500 is a decimal comma, not five hundred). Digits are [0-9], never \d: Python's \d is
+# the decimal digits of every script, which Decimal() reads too ("١٢" as 12); a value in
+# Arabic-Indic or fullwidth digits is refused instead, and ``read_value`` says why.
+PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # 1.200 and, where commas are decimal, 1,200: a thousands separator or a decimal one.
-POINT_BEFORE_THREE = re.compile(r"[1-9]\d{0,2}\.\d{3}")
-COMMA_BEFORE_THREE = re.compile(r"[1-9]\d{0,2},\d{3}")
-ONE_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+POINT_BEFORE_THREE = re.compile(r"[1-9][0-9]{0,2}\.[0-9]{3}")
+COMMA_BEFORE_THREE = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
+ONE_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]+")
 # Spaces as thousands separators: an ordinary, a no-break or a narrow no-break space.
 SPACES = " \u00a0\u202f"
-SPACED = re.compile(rf"[1-9]\d{{0,2}}(?:[{SPACES}]\d{{3}})+")
-SPACED_WITH_DECIMALS = re.compile(rf"[1-9]\d{{0,2}}(?:[{SPACES}]\d{{3}})+[.,]\d+")
+SPACED = re.compile(rf"[1-9][0-9]{{0,2}}(?:[{SPACES}][0-9]{{3}})+")
+SPACED_WITH_DECIMALS = re.compile(rf"[1-9][0-9]{{0,2}}(?:[{SPACES}][0-9]{{3}})+[.,][0-9]+")
 # What a value may look like in a figure's line: digits with points, commas, and groups of
 # three digits after a space, so that "17 000 families" is refused rather than read as
 # 17 "000 families". Every such text goes through ``read_value``.
-VALUE_PATTERN = rf"\d[\d.,]*(?:[{SPACES}]\d{{3}}(?=[\s.,]))*(?:[.,]\d+)?"
+VALUE_PATTERN = rf"[0-9][0-9.,]*(?:[{SPACES}][0-9]{{3}}(?=[\s.,]))*(?:[.,][0-9]+)?"
 
 
 def quoted(value: str) -> str:
@@ -55,6 +57,14 @@ def read_value(text: str, *, comma_may_be_decimal: bool = False) -> Decimal:
     Spanish), so "1,200" may mean 1.2.
     """
     text = text.strip()
+    if not text.isascii() and any(character.isnumeric() for character in text):
+        raise ValueError(
+            _(
+                "%(value)s is written with digits other than 0 to 9: write it with 0 to 9, "
+                "e.g. 1,200"
+            )
+            % {"value": quoted(text)}
+        )
     if PLAIN.fullmatch(text):
         if POINT_BEFORE_THREE.fullmatch(text):
             raise ValueError(ambiguous(text, text.replace(".", "")))
@@ -89,7 +99,7 @@ def read_value(text: str, *, comma_may_be_decimal: bool = False) -> Decimal:
             )
             % {"value": quoted(text), "decimal": text.replace(",", ".")}
         )
-    if re.fullmatch(r"[\d.,]+", text) and text[0].isdigit():
+    if re.fullmatch(r"[0-9][0-9.,]*", text):
         raise ValueError(
             _(
                 "%(value)s is not a number written as the base writes them: a point before "

@@ -96,6 +96,9 @@ def test_the_list_and_the_history_show_values_as_written(client, curator, figure
         ("1.200", "“1.200” may be 1200 or 1.2: write 1200 or 1,200 for the first, 1.2 for"),
         ("17 000", "“17 000” has spaces between its digits"),
         ("about 12", "“about 12” is not a number"),
+        # Read as 12 and as 1200 by Decimal().
+        ("١٢", "“١٢” is written with digits other than 0 to 9: write it with 0 to 9"),
+        ("１,２００", "“１,２００” is written with digits other than 0 to 9"),
     ],
 )
 def test_a_value_that_could_be_misread_is_refused_with_what_to_write(

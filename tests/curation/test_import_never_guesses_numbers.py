@@ -69,6 +69,22 @@ def test_a_value_that_could_be_misread_is_an_error_and_nothing_is_imported(line,
     assert fingerprint() == before
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Each was read as 1200 families in 2010.
+        "Families assisted: ١٢٠٠ families (2010)",
+        "Families assisted: 1200 families (٢٠١٠)",
+        "Families assisted: １２００ families (2010)",
+    ],
+)
+def test_a_figure_written_with_other_digits_than_0_to_9_is_an_error(line):
+    before = fingerprint()
+    (found,) = messages(run([figures(line)]))
+    assert "line 1: “Families assisted: " in found and "is not a figure written as" in found
+    assert fingerprint() == before
+
+
 def test_the_error_names_the_line_of_the_cell():
     found = messages(
         run([figures("Offices: 12 offices (2009)", "Share of women: 61,5 percent (2010)")])
@@ -117,6 +133,9 @@ def test_the_preview_page_shows_the_error_and_offers_no_confirmation(curator_cli
         # Decimal("2.01e3") is 2010: it used to be read as that year.
         ("2.01e3", "Row 2, column start_year: “2.01e3” is not a year"),
         ("2009.5", "Row 2, column start_year: “2009.5” is not a year"),
+        # int() reads Arabic-Indic and fullwidth digits: these were read as 2010.
+        ("٢٠١٠", "Row 2, column start_year: “٢٠١٠” is not a year: write its four digits"),
+        ("２０１０", "Row 2, column start_year: “２０１０” is not a year: write its four digits"),
     ],
 )
 def test_a_year_is_read_only_from_its_digits(cell, expected):

@@ -1,9 +1,12 @@
-"""The real thing: PostgreSQL goes away under a running gunicorn, then comes back.
+"""The real thing: PostgreSQL goes away under a running gunicorn, or hangs, then comes back.
 
 gunicorn serves the site as in production (DEBUG off, gunicorn.conf.py) from its own
 PostgreSQL database, reached through a TCP relay this test controls. Cutting the relay is the
-database host going down: established connections die and new ones are refused. The site must
-answer with its 503 page meanwhile, and serve again, with no restart, once the relay is back.
+database host going down: established connections die and new ones are refused. Freezing it is
+a database that hangs (a stopped server process, a stalled network): connections are accepted
+and queries sent, and nothing ever comes back. The site must answer with its 503 page
+meanwhile, within its database timeouts, keep serving what needs no database, and serve again,
+with no restart, once the relay is back.
 
 Needs the PostgreSQL server at 127.0.0.1:5432 (the production database; CI has it in both of
 its passes). The suite's own test database is not used.
@@ -11,6 +14,7 @@ its passes). The suite's own test database is not used.
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,14 +22,20 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
 import pytest
 
 from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
+from tests.public_urls import PUBLIC_URLS
 
 POSTGRES = ("127.0.0.1", 5432)
+CONNECT_TIMEOUT = STATEMENT_TIMEOUT = 2
+# The longest a request may wait on a database that hangs: the health check of its kept
+# connection (the connect timeout), a new connection (the same), the client's grace second.
+WORST_WAIT = CONNECT_TIMEOUT * 2 + 1
 
 
 class Relay:
@@ -36,6 +46,8 @@ class Relay:
         self.port = free_port()
         self.sockets: list[socket.socket] = []
         self.running = False
+        self.flowing = threading.Event()
+        self.flowing.set()
 
     def start(self):
         self.listener = socket.create_server(("127.0.0.1", self.port))
@@ -57,10 +69,10 @@ class Relay:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source, sink):
+    def _pipe(self, source, sink):
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
@@ -75,10 +87,17 @@ class Relay:
             sock.close()
         self.sockets.clear()
 
+    def freeze(self):
+        """Keep accepting connections and reading from both sides, and forward nothing."""
+        self.flowing.clear()
 
-def get(url: str) -> tuple[int, str, dict]:
+    def thaw(self):
+        self.flowing.set()
+
+
+def get(url: str, timeout: float = 20) -> tuple[int, str, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (127.0.0.1)
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (127.0.0.1)
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -119,8 +138,12 @@ def site(database, tmp_path_factory):
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "2",
         "GUNICORN_ACCESS_LOG": "",
+        # Short limits, so that the test is quick; production's are a few seconds too.
+        "DB_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+        "DB_STATEMENT_TIMEOUT": str(STATEMENT_TIMEOUT),
     }
     manage_or_fail(env, "migrate", "--noinput", "-v0")
+    manage_or_fail(env, "load_paper", "-v0")
     manage_or_fail(env, "collectstatic", "--noinput", "-v0")
     log = tmp_path_factory.mktemp("gunicorn") / "stderr"
     with log.open("w") as stderr:
@@ -164,3 +187,48 @@ def test_pages_say_the_database_is_unreachable_then_recover(site):
     relay.start()
     for page in pages:
         assert get(base + page)[0] == 200, page
+
+
+def timed_get(url: str) -> tuple[int, str, float]:
+    started = time.monotonic()
+    status, body, _headers = get(url, timeout=60)
+    return status, body, time.monotonic() - started
+
+
+def test_a_database_that_hangs_gets_503_within_the_timeouts_then_recovers(site):
+    base, relay = site
+    home = get(base + "/")[1]
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', home).group(1)
+    for page in PUBLIC_URLS:
+        assert get(base + page)[0] == 200, page
+
+    relay.freeze()
+    try:
+        waits = {}
+        for page in PUBLIC_URLS:
+            status, body, waited = timed_get(base + page)
+            assert status == 503, (page, status, body[:300])
+            assert "temporarily unavailable" in body
+            waits[page] = waited
+        print("time to 503:", {page: round(wait, 1) for page, wait in waits.items()})
+        assert max(waits.values()) < WORST_WAIT + 1, waits
+
+        # Every thread busy waiting on the database: what needs none still answers, once a
+        # thread is free again (each gives up within WORST_WAIT).
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            stuck = [pool.submit(timed_get, base + page) for page in PUBLIC_URLS[:4]]
+            time.sleep(0.2)
+            static = pool.submit(timed_get, base + stylesheet)
+            login = pool.submit(timed_get, base + "/admin/login/")
+            assert static.result()[0] == 200 and static.result()[2] < WORST_WAIT + 1
+            status, body, waited = login.result()
+            assert status == 200 and 'name="password"' in body, (status, body[:300])
+            assert waited < 2 * WORST_WAIT + 1
+            assert all(future.result()[0] == 503 for future in stuck)
+    finally:
+        relay.thaw()
+
+    started = time.monotonic()
+    for page in PUBLIC_URLS:
+        assert get(base + page)[0] == 200, page
+    print(f"recovered: every page served again in {time.monotonic() - started:.1f} s")

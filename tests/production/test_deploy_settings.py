@@ -43,7 +43,7 @@ def test_check_deploy_is_clean_with_the_production_settings():
     ("overrides", "warning"),
     [
         ({"HTTPS": "false"}, "security.W008"),
-        ({"CACHE_URL": "locmem://"}, "gfmd.W001"),
+        ({"CACHE_URL": "locmem://", "WEB_CONCURRENCY": "1"}, "gfmd.W001"),
         ({"HSTS_SECONDS": "0"}, "security.W004"),
     ],
 )
@@ -52,6 +52,47 @@ def test_check_deploy_names_what_is_missing(overrides, warning):
     result = check_deploy(**overrides)
     assert result.returncode != 0
     assert warning in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("workers", ["", "2"])
+def test_several_workers_with_a_per_process_cache_are_an_error(workers):
+    """Each process would keep its own counts: a practice unpublished in one worker would still
+    be counted by the others. Without WEB_CONCURRENCY, gunicorn runs two per core."""
+    env = {key: value for key, value in os.environ.items() if key != "CACHE_URL"}
+    env.update(
+        DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kb.example.org", WEB_CONCURRENCY=workers
+    )
+    result = manage(env, "check", "--deploy")
+    assert result.returncode != 0
+    assert "gfmd.E001" in result.stderr and "CACHE_URL=redis://" in result.stderr
+
+
+def test_make_serve_refuses_to_start_with_a_per_process_cache(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CACHE_URL", "WEB_CONCURRENCY", "DATABASE_URL"}
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        HTTPS="false",
+        STATIC_ROOT=str(tmp_path / "static"),
+        WEB_CONCURRENCY="4",
+    )
+    result = subprocess.run(
+        ["make", "--no-print-directory", "serve"],  # noqa: S607
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "gfmd.E001" in result.stderr
+    assert not (tmp_path / "static").exists(), "it stopped before collecting static files"
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):

@@ -269,7 +269,9 @@ class YearWidget(Widget):
     "about 2009" are errors, not a year guessed from them."""
 
     FIRST, LAST = 1900, 2100
-    WRITTEN = re.compile(r"(\d+)(?:\.0+)?")
+    # [0-9], not \d: "٢٠١٠" and "２０１０" are not years written with their digits, though int()
+    # reads them as 2010.
+    WRITTEN = re.compile(r"([0-9]+)(?:\.0+)?")
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -312,7 +314,7 @@ METRIC_LINE = re.compile(
     r"(?:(?P<qualifier>about|more than|target)\s+)?"
     rf"(?P<value>{VALUE_PATTERN})\s+"
     r"(?P<unit>.+?)\s+"
-    r"\((?P<year>\d{4})\)"
+    r"\((?P<year>[0-9]{4})\)"
     r"(?:\s+[—–-]\s+(?P<note>.*?))?"
     r"(?:\s+\[source:\s*(?P<source>[^\]\s]+)\])?$",
     re.IGNORECASE,

@@ -1,0 +1,36 @@
+"""The project's own deployment checks (``manage.py check --deploy``, which ``make serve`` runs
+before it starts gunicorn: an error stops it)."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from .serving import web_concurrency
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    """The cached counts (practices.cache) are only right if every process shares the cache:
+    a save in one process replaces the data generation that the others' keys include."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        return []
+    workers = web_concurrency()
+    if workers > 1:
+        return [
+            Error(
+                f"The cache is not shared between processes (CACHE_URL is not redis://), and "
+                f"gunicorn would run {workers} worker processes: each would keep its own "
+                "counts, and show a practice that was unpublished in another one.",
+                hint="Set CACHE_URL=redis://host:6379/1 (the README's production settings), "
+                "or WEB_CONCURRENCY=1 for a single process.",
+                id="gfmd.E001",
+            )
+        ]
+    return [
+        Warning(
+            "The cache is not shared between processes (CACHE_URL is not redis://).",
+            hint="With one gunicorn worker it is right; with a second app server, each would "
+            "keep its own counts. Set CACHE_URL=redis://host:6379/1.",
+            id="gfmd.W001",
+        )
+    ]
