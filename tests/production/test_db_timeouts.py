@@ -33,10 +33,11 @@ def show(name: str) -> str:
 
 
 def child_env(**overrides: str) -> dict[str, str]:
-    """This test database, for a child process."""
+    """This test database, for a child process (which reads no `.env`)."""
     database = connection.settings_dict
     return {
         **os.environ,
+        "ENV_FILE": "",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
         f"/{database['NAME']}",
         **overrides,

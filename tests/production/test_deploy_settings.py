@@ -74,6 +74,7 @@ def test_make_serve_refuses_to_start_with_a_per_process_cache(tmp_path):
         if key not in {"CACHE_URL", "WEB_CONCURRENCY", "DATABASE_URL"}
     }
     env.update(
+        ENV_FILE="",
         DEBUG="false",
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="127.0.0.1",
