@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` serves: `make run PORT=8001`, or HOST=0.0.0.0 for every interface.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The same site as this machine's browser opens it (0.0.0.0 is no address to open).
+LOCAL_URL = http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: install run serve worker test lint load clean superuser screenshots
 
@@ -57,13 +60,15 @@ load: install
 
 # The whole suite; DATABASE_URL chooses the database (SQLite when unset).
 # HTTPS=false: the test client speaks plain HTTP (production redirects it to https://).
+# ENV_FILE=: the tests never read this machine's .env (settings.py).
 test: install
-	DEBUG=false HTTPS=false SECRET_KEY=test-only-not-secret $(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=false HTTPS=false SECRET_KEY=test-only-not-secret ENV_FILE= $(BIN)/pytest $(PYTEST_ARGS)
 
 # Full-page PNGs of the main pages at 1280 and 390 px wide, of a site already running
-# (`make run` in another terminal), into SHOTS (default /tmp/gfmd-shots). Needs Debian's chromium.
+# (`make run` in another terminal, given the same HOST and PORT), into SHOTS (default
+# /tmp/gfmd-shots). Needs Debian's chromium.
 screenshots: install
-	$(BIN)/python tests/browser/screenshots.py http://$(HOST):$(PORT) $(if $(SHOTS),--out $(SHOTS))
+	$(BIN)/python tests/browser/screenshots.py $(LOCAL_URL) $(if $(SHOTS),--out $(SHOTS))
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """gunicorn's settings for the knowledge base (`make serve`; gunicorn reads this file itself).
 
-Every value can be changed from the environment without editing this file.
+Every value can be changed from the environment, or the project's `.env` (read here as the
+settings read it: gunicorn reads this file before Django starts), without editing this file.
 
 Worker class: ``gthread``. Each worker process serves ``GUNICORN_THREADS`` requests at once in
 threads, while its main thread keeps telling the arbiter it is alive. So ``timeout`` only
@@ -11,8 +12,12 @@ work is mostly waiting on PostgreSQL, which threads do well; processes use both 
 """
 
 import os
+from pathlib import Path
 
+from gfmd_kb import envfile
 from gfmd_kb.serving import web_concurrency
+
+envfile.read_into_environ(Path(__file__).resolve().parent / ".env")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # WEB_CONCURRENCY, two per core by default; the deployment check counts them the same way.

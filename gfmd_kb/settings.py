@@ -1,7 +1,8 @@
 """Settings for the GFMD good-practice knowledge base.
 
-Everything that differs between a laptop, CI and production comes from the environment
-(see `.env.example`). With no `DATABASE_URL` the embedded SQLite file is used.
+Everything that differs between a laptop, CI and production comes from the environment, or
+from a `.env` file in the project folder (see `.env.example`). With no `DATABASE_URL` the
+embedded SQLite file is used.
 """
 
 import os
@@ -12,7 +13,13 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from gfmd_kb import envfile
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The machine's `.env` (or the file ENV_FILE names; ENV_FILE= reads none), before any setting:
+# each variable it sets is a default that the real environment overrides (gfmd_kb/envfile.py).
+ENV_FILE, ENV_FILE_VARIABLES = envfile.read_into_environ(BASE_DIR / ".env")
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -50,7 +57,13 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. On a server, set it to a long random "
+            "string in the environment or in the project's .env file (see .env.example; "
+            + (f"{ENV_FILE} was read" if ENV_FILE else "no .env file was read")
+            + "). On a developer's machine, put DEBUG=true in front of the command instead, "
+            "as the README's local commands do: DEBUG=true .venv/bin/python manage.py …"
+        )
     # A development-only key: DEBUG is on, so this instance is never public.
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
 

@@ -4,10 +4,12 @@ The paper's fixtures are loaded once per test session into the test database; ea
 in a transaction that is rolled back, so tests may change data freely.
 """
 
+import os
 import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
@@ -17,6 +19,20 @@ from practices.models import Practice, PracticeCountry, Theme
 
 PAPER = Path(__file__).resolve().parent.parent / "fixtures" / "paper"
 PAPER_TEXT = (PAPER / "gfmd-2010-rt2.2-family-gender-migration.txt").read_text(encoding="utf-8")
+
+
+def pytest_configure(config):
+    """Refuse to run on a developer's `.env`: it is for their own site, not for the tests.
+
+    pytest-django has read the settings before any conftest, so this can only say so;
+    `make test` runs the tests with ENV_FILE= and never gets here.
+    """
+    if settings.ENV_FILE_VARIABLES and "ENV_FILE" not in os.environ:
+        raise pytest.UsageError(
+            f"the settings took {', '.join(settings.ENV_FILE_VARIABLES)} from "
+            f"{settings.ENV_FILE}, a file for this machine's own site. Run the tests with "
+            "ENV_FILE= in front (as `make test` does), or ENV_FILE=<file> to mean it."
+        )
 
 
 def normalise(text: str) -> str:

@@ -1,6 +1,12 @@
 """Helpers for tests that run the site in child processes (the browser tests, the database
-outage, the deployment check): the settings are read from the environment at a process's start."""
+outage, the deployment check): the settings are read from the environment at a process's start.
 
+A child reads no `.env` unless the test names one (ENV_FILE): a developer's own file, made for
+their `make run`, must not change what a test runs.
+"""
+
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,12 +23,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def child_env(**overrides: str) -> dict[str, str]:
+    """This process's environment with ``overrides``, for a child process: no `.env` file
+    unless ``ENV_FILE`` is one of them."""
+    return {**os.environ, "ENV_FILE": "", **overrides}
+
+
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """``manage.py`` with these arguments in a child process with ``env``."""
+    """``manage.py`` with these arguments in a child process with ``env`` (and no `.env` file
+    unless ``env`` names one)."""
     return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, str(BASE_DIR / "manage.py"), *args],
         cwd=BASE_DIR,
-        env=env,
+        env={"ENV_FILE": "", **env},
         capture_output=True,
         text=True,
         check=False,
@@ -38,3 +51,32 @@ def manage_or_fail(env: dict[str, str], *args: str) -> None:
             f"{result.stdout}\n{result.stderr}",
             pytrace=False,
         )
+
+
+def clone_project(root: Path) -> Path:
+    """A fresh clone of the project in ``root``, as a newcomer has it after ``make install``:
+    the files git tracks (as they are in the working tree) and ``.venv``, a link to the
+    virtualenv running the tests. Its database, media and ``.env`` are its own."""
+    venv = Path(sys.prefix)
+    installed = venv / ".installed"
+    if not installed.exists():
+        pytest.fail(f"{venv} has no .installed: run `make install` first", pytrace=False)
+    names = subprocess.run(
+        ["git", "ls-files", "-z"],  # noqa: S607
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in filter(None, names.split("\0")):
+        source = BASE_DIR / name
+        if source.is_file():  # a file deleted but not yet committed is not copied
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    (root / ".venv").symlink_to(venv)
+    # The Makefile re-installs when pyproject.toml is newer than .venv/.installed: the clone's
+    # copy is dated before the install, which the linked virtualenv has had, so that pip never
+    # writes into it (nor points its editable install at the clone).
+    before = installed.stat().st_mtime_ns - 1_000_000_000
+    os.utime(root / "pyproject.toml", ns=(before, before))
+    return root

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.processes import BASE_DIR, free_port, manage_or_fail
+from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 # A reviewer of the browser tests' own site, for the admin's pages.
@@ -69,7 +69,7 @@ def site(tmp_path_factory):
     chromium_or_fail()  # no point in building a site that no browser will visit
     tmp = tmp_path_factory.mktemp("browser-site")
     env = {
-        **os.environ,
+        **child_env(),
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp / 'browser.sqlite3'}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -7,7 +7,6 @@ Nothing here touches the Django ORM of the test process: the children own their 
 """
 
 import http.cookiejar
-import os
 import re
 import sqlite3
 import subprocess
@@ -21,7 +20,7 @@ import uuid
 import pytest
 
 from tests.curation.imports_helpers import csv_bytes, row
-from tests.processes import BASE_DIR, free_port, manage_or_fail
+from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
 
 CURATOR = ("worker-curator", "Patient-otter-57-lamps")
 TIMEOUT = 120  # seconds for the worker to pick a job up and finish it, on a busy machine
@@ -53,7 +52,7 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("worker-site")
     database = tmp / "site.sqlite3"
     env = {
-        **os.environ,
+        **child_env(),
         # As `make run` serves the site: static files without collectstatic's manifest.
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{database}",

@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.processes import BASE_DIR, free_port, manage_or_fail
+from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
 from tests.public_urls import PUBLIC_URLS
 
 POSTGRES = ("127.0.0.1", 5432)
@@ -126,7 +126,7 @@ def site(database, tmp_path_factory):
     relay.start()
     port = free_port()
     env = {
-        **os.environ,
+        **child_env(),
         "DEBUG": "false",
         "HTTPS": "false",
         "SECRET_KEY": "outage-test-not-secret",

@@ -33,10 +33,11 @@ def show(name: str) -> str:
 
 
 def child_env(**overrides: str) -> dict[str, str]:
-    """This test database, for a child process."""
+    """This test database, for a child process (which reads no `.env`)."""
     database = connection.settings_dict
     return {
         **os.environ,
+        "ENV_FILE": "",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
         f"/{database['NAME']}",
         **overrides,
@@ -64,11 +65,13 @@ def test_a_command_gets_longer():
 
 def test_a_statement_past_the_timeout_is_cancelled_and_gets_the_503_page():
     started = time.monotonic()
-    with pytest.raises(OperationalError, match="statement timeout") as raised:  # noqa: PT012
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = 200")
-                cursor.execute("SELECT pg_sleep(5)")
+    with (
+        pytest.raises(OperationalError, match="statement timeout") as raised,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL statement_timeout = 200")
+        cursor.execute("SELECT pg_sleep(5)")
     assert time.monotonic() - started < 2
     try:
         raise raised.value

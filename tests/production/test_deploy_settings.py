@@ -74,6 +74,7 @@ def test_make_serve_refuses_to_start_with_a_per_process_cache(tmp_path):
         if key not in {"CACHE_URL", "WEB_CONCURRENCY", "DATABASE_URL"}
     }
     env.update(
+        ENV_FILE="",
         DEBUG="false",
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="127.0.0.1",
@@ -95,10 +96,18 @@ def test_make_serve_refuses_to_start_with_a_per_process_cache(tmp_path):
     assert not (tmp_path / "static").exists(), "it stopped before collecting static files"
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     result = manage({**os.environ, "DEBUG": "false", "SECRET_KEY": ""}, "check")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert "SECRET_KEY must be set when DEBUG is off" in message
+    # It says what to do, on a server and on a developer's machine.
+    assert "in the project's .env file (see .env.example; no .env file was read)" in message
+    assert "put DEBUG=true in front of the command" in message
+    env_file = tmp_path / "site.env"
+    env_file.write_text("DEBUG=false\n")
+    result = manage({**os.environ, "SECRET_KEY": "", "ENV_FILE": str(env_file)}, "check")
+    assert f"{env_file} was read" in result.stderr
 
 
 @pytest.fixture
