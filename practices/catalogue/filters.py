@@ -222,7 +222,8 @@ class PracticeFilter(django_filters.FilterSet):
                 found.append((name, value, _("no such %(what)s") % {"what": str(label).lower()}))
         for name, errors in self.form.errors.items():
             value = (self.data.get(name) or "")[:60]
-            found.append((name, value, " ".join(str(e) for e in errors)))
+            # The page puts the full stop after each reason; Django's messages end with one.
+            found.append((name, value, " ".join(str(e).rstrip(".") for e in errors)))
         raw_q = self.data.get("q") or ""
         if len(raw_q.strip()) > MAX_QUERY_LENGTH:
             found.append(

@@ -112,6 +112,8 @@ def test_a_year_or_a_rating_in_other_digits_is_named_and_not_applied(client, que
     why = next(why for n, _v, why in response.context["ignored"] if n == name)
     assert "whole number, written with the digits 0 to 9" in why
     assert f"{name}={value}" in content
+    # The note is one sentence: the field's message, and one full stop after it.
+    assert "digits 0 to 9." in content and "digits 0 to 9.." not in content
 
 
 def test_a_year_in_ascii_digits_still_filters(client):
