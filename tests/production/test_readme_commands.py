@@ -35,6 +35,13 @@ import redis
 
 from tests.processes import BASE_DIR, clone_project, free_port
 
+# The commands run with a laptop's settings (SQLite) whatever database the suite uses: CI's
+# SQLite pass runs them, and its PostgreSQL pass does not run them again.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the README's commands use the laptop's SQLite: they run in the SQLite pass",
+)
+
 PASSWORD = "Tall-harbour-93-lanterns"
 # In the environment of every long-running command started here, and so of everything it
 # starts: how its processes (and only this run's) are found, whatever their process group.
