@@ -23,6 +23,7 @@ from practices.cells import neutralise
 from practices.models import (
     Evaluation,
     OutcomeMetric,
+    Practice,
     PracticeCountry,
     ScorecardRating,
 )
@@ -39,6 +40,7 @@ COLUMNS = [
     ("summary", _("One or two sentences.")),
     ("description", _("The full description, keeping the source's own words.")),
     ("themes", _("Theme slugs, e.g. children; gender.")),
+    ("theme_names", _("Theme names, in the same order as the slugs in themes.")),
     ("countries", _("Every country with its role: Mexico (COO); United States (COD).")),
     ("coo", _("ISO 3166 alpha-2 codes of the countries of origin.")),
     ("cot", _("ISO 3166 alpha-2 codes of the countries of transit.")),
@@ -46,7 +48,12 @@ COLUMNS = [
     ("coverage", _("For regional or global practices: the group of countries it covers.")),
     ("organisations", _("The lead organisation first, then the partners.")),
     ("target_groups", _("Target group slugs.")),
-    ("stages", _("Stages of the migration cycle, in cycle order.")),
+    (
+        "target_group_names",
+        _("Target group names, in the same order as the slugs in target_groups."),
+    ),
+    ("stages", _("Stage slugs of the migration cycle, in cycle order.")),
+    ("stage_names", _("Stage names, in the same order as the slugs in stages.")),
     ("scope", _("unilateral, bilateral, regional or multilateral.")),
     ("kind", _("programme, policy, law, service, agreement, network, tool or research.")),
     ("gcm_objectives", _("Numbers of the Global Compact for Migration objectives (curators')")),
@@ -74,6 +81,14 @@ COLUMNS = [
             "Each rated criterion as criterion: rating out of 5; the JSON export adds the "
             "justification and the date (reviewers are never named)."
         ),
+    ),
+    (
+        "paper_section",
+        _("Number of the 2010 paper's section that describes it, e.g. 4.1; empty if added later."),
+    ),
+    (
+        "paper_section_title",
+        _("That section's number and title, e.g. 4.1 Family reunification in the COD."),
     ),
     ("url", _("Address of the practice's page in this knowledge base.")),
 ]
@@ -114,6 +129,10 @@ def _record(row: dict, detail_path: str) -> dict:
         if partner["slug"] != row["lead_slug"]:
             organisations.append({**partner, "role": "partner"})
     metrics = sorted(row["metric_list"] or [], key=lambda m: (m["position"], m["id"]))
+    # Names in the same order as their slugs, so the two columns pair up item by item.
+    themes = sorted(row["theme_list"] or [], key=lambda t: t["position"])
+    groups = sorted(row["target_group_list"] or [], key=lambda g: g["slug"])
+    stages = sorted(row["stage_list"] or [], key=lambda s: s["position"])
     sources = sorted(
         row["source_list"] or [],
         key=lambda s: (s["footnote"] is None, s["footnote"] or 0, s["key"]),
@@ -123,15 +142,18 @@ def _record(row: dict, detail_path: str) -> dict:
         "title": row["title"],
         "summary": row["summary"],
         "description": row["description"],
-        "themes": [t["slug"] for t in sorted(row["theme_list"] or [], key=lambda t: t["position"])],
+        "themes": [t["slug"] for t in themes],
+        "theme_names": [t["name"] for t in themes],
         "countries": [{"iso2": c["iso2"], "name": c["name"], "role": c["role"]} for c in countries],
         "coo": [c["iso2"] for c in countries if c["role"] == "COO"],
         "cot": [c["iso2"] for c in countries if c["role"] == "COT"],
         "cod": [c["iso2"] for c in countries if c["role"] == "COD"],
         "coverage": row["coverage"],
         "organisations": organisations,
-        "target_groups": sorted(g["slug"] for g in row["target_group_list"] or []),
-        "stages": [s["slug"] for s in sorted(row["stage_list"] or [], key=lambda s: s["position"])],
+        "target_groups": [g["slug"] for g in groups],
+        "target_group_names": [g["name"] for g in groups],
+        "stages": [s["slug"] for s in stages],
+        "stage_names": [s["name"] for s in stages],
         "scope": row["scope"],
         "kind": row["kind"],
         "gcm_objectives": sorted(g["number"] for g in row["gcm_list"] or []),
@@ -174,6 +196,10 @@ def _record(row: dict, detail_path: str) -> dict:
             }
             for r in sorted(row["rating_list"] or [], key=lambda r: CRITERION_ORDER[r["criterion"]])
         ],
+        "paper_section": row["paper_section"],
+        "paper_section_title": (
+            str(Practice.PaperSection(row["paper_section"]).label) if row["paper_section"] else ""
+        ),
         "url": detail_path.replace(SLUG_PLACEHOLDER, row["slug"]),
     }
 
@@ -206,13 +232,16 @@ def csv_cells(record: dict, base_url: str) -> list[str]:
     cells = {
         **record,
         "themes": join(record["themes"]),
+        "theme_names": join(record["theme_names"]),
         "countries": join(f"{c['name']} ({c['role']})" for c in record["countries"]),
         "coo": join(record["coo"]),
         "cot": join(record["cot"]),
         "cod": join(record["cod"]),
         "organisations": join(_organisation_text(o) for o in record["organisations"]),
         "target_groups": join(record["target_groups"]),
+        "target_group_names": join(record["target_group_names"]),
         "stages": join(record["stages"]),
+        "stage_names": join(record["stage_names"]),
         "gcm_objectives": join(str(n) for n in record["gcm_objectives"]),
         "start_year": "" if record["start_year"] is None else str(record["start_year"]),
         "end_year": "" if record["end_year"] is None else str(record["end_year"]),

@@ -44,6 +44,7 @@ SCALARS = [
     "status_as_of",
     "verified_on",
     "evidence_level",
+    "paper_section",
     "start_year",
     "end_year",
 ]
@@ -66,7 +67,7 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
         (
             "theme_list",
             f"{_table(themes)} r JOIN {_table(Theme)} o ON o.id = r.theme_id",
-            {"slug": "o.slug", "position": "o.position"},
+            {"slug": "o.slug", "name": "o.name", "position": "o.position"},
         ),
         (
             "country_list",
@@ -81,12 +82,12 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
         (
             "target_group_list",
             f"{_table(groups)} r JOIN {_table(TargetGroup)} o ON o.id = r.targetgroup_id",
-            {"slug": "o.slug"},
+            {"slug": "o.slug", "name": "o.name"},
         ),
         (
             "stage_list",
             f"{_table(stages)} r JOIN {_table(Stage)} o ON o.id = r.stage_id",
-            {"slug": "o.slug", "position": "o.position"},
+            {"slug": "o.slug", "name": "o.name", "position": "o.position"},
         ),
         (
             "gcm_list",

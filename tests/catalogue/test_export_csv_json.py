@@ -12,6 +12,7 @@ from tests.conftest import make_practice
 
 pytestmark = pytest.mark.django_db
 
+# Every column there was before the name columns came, in order: scripts rely on them.
 REQUIRED_COLUMNS = [
     "slug",
     "title",
@@ -22,6 +23,7 @@ REQUIRED_COLUMNS = [
     "coo",
     "cot",
     "cod",
+    "coverage",
     "organisations",
     "target_groups",
     "stages",
@@ -29,11 +31,15 @@ REQUIRED_COLUMNS = [
     "kind",
     "gcm_objectives",
     "status",
+    "status_as_of",
+    "verified_on",
     "evidence_level",
     "start_year",
     "end_year",
     "metrics",
     "sources",
+    "evaluations",
+    "scorecard",
     "url",
 ]
 
@@ -105,6 +111,60 @@ def test_a_csv_row_joins_values_and_writes_figures_with_unit_and_year(client):
     assert row["url"] == "http://testserver/practices/pt-family-reunification-support-offices/"
     kafeel = next(r for r in csv_rows(client, "cod=BH"))
     assert kafeel["sources"].startswith("[22] ")
+
+
+def test_the_earlier_columns_keep_their_order_and_each_name_column_follows_its_slugs():
+    assert [name for name in FIELDNAMES if name in REQUIRED_COLUMNS] == REQUIRED_COLUMNS
+    for slugs, names in [
+        ("themes", "theme_names"),
+        ("target_groups", "target_group_names"),
+        ("stages", "stage_names"),
+    ]:
+        assert FIELDNAMES.index(names) == FIELDNAMES.index(slugs) + 1
+
+
+def test_csv_gives_names_beside_slugs_and_the_paper_section_with_its_title(client):
+    row = next(
+        r for r in csv_rows(client, "coo=GT") if r["slug"] == "mx-local-visitor-migration-form"
+    )
+    assert row["themes"] == "family-reunification; transnational-families"
+    assert row["theme_names"] == "Family reunification; Transnational families"
+    assert row["target_groups"] == "border-residents; migrant-families"
+    assert row["target_group_names"] == (
+        "People living in border areas; Migrant families and accompanying family members"
+    )
+    assert row["stages"] == "destination"
+    assert row["stage_names"] == "Stay abroad"
+    assert row["paper_section"] == "4.1"
+    assert row["paper_section_title"] == "4.1 Family reunification in the COD"
+    registry = next(
+        r for r in csv_rows(client, "coo=PH") if r["slug"] == "ph-registry-poorest-ofw-households"
+    )
+    assert registry["stages"] == "destination; return"
+    assert registry["stage_names"] == "Stay abroad; Return and reintegration"
+
+
+def test_json_gives_names_as_lists_paired_with_the_slugs(client):
+    record = next(
+        r for r in json_rows(client, "coo=GT") if r["slug"] == "mx-local-visitor-migration-form"
+    )
+    assert record["themes"] == ["family-reunification", "transnational-families"]
+    assert record["theme_names"] == ["Family reunification", "Transnational families"]
+    assert record["target_group_names"] == [
+        "People living in border areas",
+        "Migrant families and accompanying family members",
+    ]
+    assert record["stage_names"] == ["Stay abroad"]
+    assert record["paper_section"] == "4.1"
+    assert record["paper_section_title"] == "4.1 Family reunification in the COD"
+
+
+def test_a_practice_added_after_the_paper_has_an_empty_paper_section(client):
+    make_practice("added-later", countries=[("CL", "COD")])
+    row = next(r for r in csv_rows(client, "cod=CL") if r["slug"] == "added-later")
+    assert (row["paper_section"], row["paper_section_title"]) == ("", "")
+    assert row["theme_names"] == "Migrant children and adolescents"
+    assert (row["target_group_names"], row["stage_names"]) == ("", "")
 
 
 def test_accented_names_survive_the_round_trip(client):
