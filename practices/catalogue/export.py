@@ -14,9 +14,11 @@ admin.
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from practices.cells import neutralise
@@ -94,6 +96,35 @@ COLUMNS = [
 ]
 FIELDNAMES = [name for name, _help in COLUMNS]
 MULTI_SEPARATOR = "; "
+# The filters' part of a file name: long enough for a few filters, short enough for any disk.
+MAX_FILENAME_FILTERS = 60
+# A bare number says little in a file name: these parameters' values get a word before them.
+FILENAME_VALUE_WORDS = {"year_from": "from", "year_to": "to", "min_rating": "min"}
+
+
+def export_filename(params: list[tuple[str, str]], day: date, extension: str) -> str:
+    """The download's name: what was filtered and the day, e.g. gfmd-practices-children-mx-….
+
+    ``params`` are the applied filters (the filterset's canonical parameters, so ignored values
+    are left out), in the filters' declaration order; a parameter's several values are sorted,
+    so the same filter gives the same name whatever order the URL had. The sort is not a filter.
+    """
+    values: dict[str, list[str]] = {}
+    for name, value in params:
+        if name != "sort":
+            values.setdefault(name, []).append(value)
+    words = [
+        slugify(f"{FILENAME_VALUE_WORDS.get(name, '')} {value}")
+        for name, given in values.items()
+        for value in sorted(given)
+    ]
+    filters = "-".join(word for word in words if word)
+    if len(filters) > MAX_FILENAME_FILTERS:
+        # Cut at a hyphen where there is one, so no word is left half-written.
+        cut = filters[: MAX_FILENAME_FILTERS + 1]
+        filters = cut.rsplit("-", 1)[0] if "-" in cut else cut[:MAX_FILENAME_FILTERS]
+    stem = "-".join(part for part in ("gfmd-practices", filters, f"{day:%Y-%m-%d}") if part)
+    return f"{stem}.{extension}"
 
 
 def export_rows(queryset) -> Iterator[dict]:

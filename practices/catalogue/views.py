@@ -1,4 +1,3 @@
-from datetime import date
 from itertools import chain, groupby, islice
 from urllib.parse import quote
 
@@ -9,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
@@ -25,7 +25,7 @@ from practices.models import (
 
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import export_rows, stream_csv, stream_json
+from .export import export_filename, export_rows, stream_csv, stream_json
 from .facets import facets_for
 from .filters import PracticeFilter, querystring
 from .numbers import whole_number
@@ -143,7 +143,8 @@ def _export(request, stream, content_type, extension):
     response = StreamingHttpResponse(
         stream(chain(first, rows), base_url), content_type=content_type
     )
-    filename = f"gfmd-practices-{date.today():%Y-%m-%d}.{extension}"
+    # Today in the site's time zone, not the server's: the day the preparer downloaded it.
+    filename = export_filename(filterset.params(), timezone.localdate(), extension)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
     if ignored:

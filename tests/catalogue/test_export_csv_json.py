@@ -3,10 +3,13 @@
 import csv
 import io
 import json
+import re
+from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import timezone
 
-from practices.catalogue.export import FIELDNAMES
+from practices.catalogue.export import FIELDNAMES, MAX_FILENAME_FILTERS, export_filename
 from practices.models import OutcomeMetric, Practice
 from tests.conftest import make_practice
 
@@ -235,3 +238,55 @@ def test_export_queries_are_fixed(client, django_assert_num_queries, extra, fmt)
     # One lookup of the theme slug, then one query for every row and every column.
     with django_assert_num_queries(2):
         body(client.get(f"/practices/export.{fmt}?theme=children"))
+
+
+def filename(response) -> str:
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="')
+    return disposition.removeprefix('attachment; filename="').removesuffix('"')
+
+
+@pytest.mark.parametrize(
+    ("query", "stem"),
+    [
+        ("", "gfmd-practices"),
+        ("theme=children&country=MX", "gfmd-practices-children-mx"),
+        # The filters' order, not the URL's; several values sorted; the sort left out.
+        ("cod=us&coo=PH&coo=MX&sort=newest", "gfmd-practices-mx-ph-us"),
+        (
+            "q=Domestic+Workers&year_from=2005&year_to=2009",
+            "gfmd-practices-domestic-workers-from-2005-to-2009",
+        ),
+        # An ignored value is not in the name: the file does not hold what it asked for.
+        ("theme=bogus&cod=PT", "gfmd-practices-pt"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_the_file_name_says_what_was_filtered_and_the_day(client, query, stem, fmt):
+    response = client.get(f"/practices/export.{fmt}?{query}")
+    body(response)
+    assert filename(response) == f"{stem}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
+def test_the_file_name_is_slug_safe_and_bounded():
+    params = [("q", 'Côte d\'Ivoire "families" / ; ' + "long " * 40), ("cod", "FR")]
+    name = export_filename(params, date(2026, 11, 30), "csv")
+    assert name.startswith("gfmd-practices-cote-divoire-families-long-long-")
+    assert name.endswith("-2026-11-30.csv")
+    assert re.fullmatch(r"[a-z0-9-]+\.csv", name)
+    filters = name.removeprefix("gfmd-practices-").removesuffix("-2026-11-30.csv")
+    assert len(filters) <= MAX_FILENAME_FILTERS
+    assert filters.endswith("long"), "cut between words, never inside one"
+    # A search in a script slugify cannot write leaves no empty part behind.
+    assert export_filename([("q", "家族")], date(2026, 11, 30), "json") == (
+        "gfmd-practices-2026-11-30.json"
+    )
+
+
+def test_the_file_name_has_today_in_the_sites_time_zone(client, settings, monkeypatch):
+    settings.TIME_ZONE = "Pacific/Auckland"  # UTC+13 in November
+    late_evening_utc = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: late_evening_utc)
+    response = client.get("/practices/export.csv?theme=children")
+    body(response)
+    assert filename(response) == "gfmd-practices-children-2026-12-01.csv"
