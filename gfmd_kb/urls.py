@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links (the admin's pages link none): send
+    them to the site's icon. Not permanent: the icon's static name changes with its content."""
+    return redirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("", include("practices.catalogue.urls")),
 ]

@@ -4,7 +4,8 @@ from . import views
 
 
 class ISO2Converter:
-    """Two letters, either case: /countries/mx/. Anything else is a 404 before any query."""
+    """Two letters, either case: /countries/mx/. Anything but two or three letters (ISO3Converter)
+    is a 404 before any query."""
 
     regex = "[A-Za-z]{2}"
 
@@ -15,7 +16,14 @@ class ISO2Converter:
         return value
 
 
+class ISO3Converter(ISO2Converter):
+    """Three letters, either case: /countries/mex/, an alpha-3 code, sent on to /countries/mx/."""
+
+    regex = "[A-Za-z]{3}"
+
+
 register_converter(ISO2Converter, "iso2")
+register_converter(ISO3Converter, "iso3")
 
 app_name = "practices"
 
@@ -32,4 +40,5 @@ urlpatterns = [
     # Practices seen by country: the countries app holds the reference data, not these pages.
     path("countries/", views.country_list, name="country-list"),
     path("countries/<iso2:iso2>/", views.country_detail, name="country-detail"),
+    path("countries/<iso3:iso3>/", views.country_alpha3, name="country-alpha3"),
 ]

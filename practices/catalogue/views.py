@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -257,3 +257,9 @@ def country_detail(request, iso2):
         "role_table": cov.country_role_table(country, themes),
     }
     return render(request, "catalogue/country_detail.html", context)
+
+
+def country_alpha3(request, iso3):
+    """An ISO alpha-3 code (/countries/mex/) leads, for good, to the one address of that country."""
+    country = get_object_or_404(Country, iso3=iso3.upper())
+    return redirect(country, permanent=True)

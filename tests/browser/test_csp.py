@@ -100,3 +100,15 @@ def test_the_export_pages_select_all_still_works_from_its_static_script(page):
     assert all(not box.is_checked() for box in fields.all())
     page.click("label[for=select-all-toggle]")
     assert all(box.is_checked() for box in fields.all())
+
+
+def test_the_site_icon_comes_from_the_site_itself(page):
+    """The page's icon and the /favicon.ico browsers ask for by default both answer with the
+    site's own SVG: no 404 in the server's log, nothing from elsewhere."""
+    page.goto("/practices/")
+    href = page.locator('link[rel="icon"]').get_attribute("href")
+    assert href.startswith("/static/")
+    for path in (href, "/favicon.ico"):
+        response = page.request.get(path)
+        assert response.status == 200, path
+        assert response.headers["content-type"].startswith("image/svg+xml"), path

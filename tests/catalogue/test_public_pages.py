@@ -133,3 +133,22 @@ def test_country_index_lists_each_region_alphabetically(client):
     # Accents do not push a name to the end, whatever the database's collation.
     assert africa.index("Réunion") < africa.index("Rwanda")
     assert africa.index("Côte d'Ivoire") < africa.index("Djibouti")
+
+
+@pytest.mark.parametrize("code", ["mex", "MEX", "Mex"])
+def test_an_alpha3_code_redirects_permanently_to_the_country_page(client, code):
+    response = client.get(f"/countries/{code}/")
+    assert response.status_code == 301
+    assert response["Location"] == "/countries/mx/"
+
+
+def test_an_unknown_alpha3_code_is_404(client):
+    assert client.get("/countries/zzz/").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["m", "mexi", "m1x", "mx1"])
+def test_a_code_of_neither_two_nor_three_letters_is_404_before_any_query(
+    client, django_assert_num_queries, code
+):
+    with django_assert_num_queries(0):
+        assert client.get(f"/countries/{code}/").status_code == 404
