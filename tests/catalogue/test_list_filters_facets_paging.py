@@ -244,6 +244,15 @@ def test_the_list_works_without_javascript(client):
     assert 'name="theme" value="children" checked' in html
 
 
+def test_an_empty_list_offers_no_download_of_nothing(client):
+    listed = client.get("/practices/?coo=MX").content.decode()
+    assert 'id="export-csv"' in listed and 'id="export-json"' in listed
+
+    empty = client.get("/practices/?coo=US").content.decode()
+    assert "No practice matches these filters" in empty
+    assert 'id="export-csv"' not in empty and 'id="export-json"' not in empty
+
+
 @pytest.mark.parametrize("extra", [10, 200])
 @pytest.mark.parametrize(
     ("query", "queries"),
