@@ -10,6 +10,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -33,7 +36,7 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """``manage.py`` with these arguments in a child process with ``env`` (and no `.env` file
     unless ``env`` names one)."""
     return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        manage_command(*args),
         cwd=BASE_DIR,
         env={"ENV_FILE": "", **env},
         capture_output=True,
@@ -51,6 +54,64 @@ def manage_or_fail(env: dict[str, str], *args: str) -> None:
             f"{result.stdout}\n{result.stderr}",
             pytrace=False,
         )
+
+
+def local_site(env: dict[str, str], user: tuple[str, str, str]) -> None:
+    """Migrate ``env``'s database, load the paper, and create ``user`` (name, group,
+    password): a site as `make run` prepares it, with one account to sign in with."""
+    manage_or_fail(env, "migrate", "--noinput", "-v0")
+    manage_or_fail(env, "load_paper", "-v0")
+    name, group, password = user
+    manage_or_fail(
+        {**env, "SITE_USER_PASSWORD": password},
+        *("create_user", name, "--group", group, "--password-from-env", "SITE_USER_PASSWORD"),
+    )
+
+
+def manage_command(*args: str) -> list[str]:
+    """``manage.py`` with these arguments, run by this interpreter."""
+    return [sys.executable, str(BASE_DIR / "manage.py"), *args]
+
+
+def start(command: list[str], env: dict[str, str], log) -> subprocess.Popen:
+    """``command`` in the project folder, in the background, its output (both streams) into
+    the open file ``log``."""
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and programs)
+        command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout=60) -> None:
+    """Return once ``url`` answers (any HTTP status: the tests say what is wrong with it);
+    fail the test with the process's log if it exits or stays silent for ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http://127.0.0.1 only)
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    state = (
+        f"exited with {process.returncode}"
+        if process.poll() is not None
+        else f"did not answer within {timeout} s"
+    )
+    stop(process)
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    pytest.fail(f"the server at {url} {state}. Its output:\n{log}", pytrace=False)
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    """TERM, as a service manager stops it; KILL if it is still there after ``timeout`` s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def clone_project(root: Path) -> Path:

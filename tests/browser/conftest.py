@@ -9,17 +9,20 @@ Chromium is Debian's (`apt-get install chromium`), never a browser Playwright do
 """
 
 import os
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
+from tests.processes import (
+    child_env,
+    free_port,
+    local_site,
+    manage_command,
+    start,
+    stop,
+    wait_until_up,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 # A reviewer of the browser tests' own site, for the admin's pages.
@@ -40,29 +43,6 @@ def chromium_or_fail() -> str:
     pytest.fail(MISSING_CHROMIUM, pytrace=False)
 
 
-def wait_until_up(url: str, process: subprocess.Popen, stderr_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http://127.0.0.1 only)
-                return
-        except urllib.error.HTTPError:
-            return  # it answered, even if not with a 200: the tests will say what is wrong
-        except OSError:
-            time.sleep(0.2)
-    state = (
-        f"exited with {process.returncode}"
-        if process.poll() is not None
-        else f"did not answer within {SERVER_START_TIMEOUT}s"
-    )
-    process.kill()
-    process.wait()
-    stderr = stderr_path.read_text(encoding="utf-8", errors="replace")
-    pytest.fail(f"runserver at {url} {state}. Its stderr:\n{stderr}", pytrace=False)
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The base URL of a development server with the paper loaded into a throwaway SQLite file."""
@@ -75,43 +55,18 @@ def site(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
     }
-    manage_or_fail(env, "migrate", "--noinput", "-v0")
-    manage_or_fail(env, "load_paper", "-v0")
     reviewer, password = REVIEWER
-    manage_or_fail(
-        {**env, "BROWSER_REVIEWER_PW": password},
-        *("create_user", reviewer, "--group", "reviewer"),
-        *("--password-from-env", "BROWSER_REVIEWER_PW"),
-    )
-
+    local_site(env, (reviewer, "reviewer", password))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    stderr_path = tmp / "runserver.stderr"
-    with stderr_path.open("w", encoding="utf-8") as stderr:
-        process = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
-            [
-                sys.executable,
-                str(BASE_DIR / "manage.py"),
-                "runserver",
-                f"127.0.0.1:{port}",
-                "--noreload",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+    log_path = tmp / "runserver.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = start(manage_command("runserver", f"127.0.0.1:{port}", "--noreload"), env, log)
     try:
-        wait_until_up(base_url + "/", process, stderr_path)
+        wait_until_up(base_url + "/", process, log_path, timeout=SERVER_START_TIMEOUT)
         yield base_url
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, timeout=10)
 
 
 @pytest.fixture(scope="session")

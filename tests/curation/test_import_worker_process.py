@@ -9,8 +9,6 @@ Nothing here touches the Django ORM of the test process: the children own their 
 import http.cookiejar
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -20,30 +18,18 @@ import uuid
 import pytest
 
 from tests.curation.imports_helpers import csv_bytes, row
-from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
+from tests.processes import (
+    child_env,
+    free_port,
+    local_site,
+    manage_command,
+    start,
+    stop,
+    wait_until_up,
+)
 
 CURATOR = ("worker-curator", "Patient-otter-57-lamps")
 TIMEOUT = 120  # seconds for the worker to pick a job up and finish it, on a busy machine
-
-
-def start(env, log, *args) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
-        [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -60,20 +46,14 @@ def site(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONUNBUFFERED": "1",
     }
-    manage_or_fail(env, "migrate", "--noinput", "-v0")
-    manage_or_fail(env, "load_paper", "-v0")
     username, password = CURATOR
-    manage_or_fail(
-        {**env, "WORKER_CURATOR_PW": password},
-        *("create_user", username, "--group", "curator"),
-        *("--password-from-env", "WORKER_CURATOR_PW"),
-    )
+    local_site(env, (username, "curator", password))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp / "processes.log"
     with log_path.open("w") as log:
-        server = start(env, log, "runserver", f"127.0.0.1:{port}", "--noreload")
-        worker = start(env, log, "db_worker", "--no-reload", "--interval", "0.2")
+        server = start(manage_command("runserver", f"127.0.0.1:{port}", "--noreload"), env, log)
+        worker = start(manage_command("db_worker", "--no-reload", "--interval", "0.2"), env, log)
     try:
         wait_until_up(base_url + "/", server, log_path)
         yield base_url, database, log_path
@@ -155,19 +135,6 @@ def wait_for(browser, url: str, text: str) -> str:
             return page
         time.sleep(0.5)
     pytest.fail(f"the job page never said {text!r}:\n{page[-2000:]}")
-
-
-def wait_until_up(url: str, process, log_path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http://127.0.0.1 only)
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"runserver did not answer:\n{log_path.read_text()}", pytrace=False)
 
 
 def job_state(database, job_url: str) -> str:

@@ -16,7 +16,6 @@ import contextlib
 import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.processes import BASE_DIR, child_env, free_port, manage_or_fail
+from tests.processes import child_env, free_port, manage_or_fail, start, stop, wait_until_up
 from tests.public_urls import PUBLIC_URLS
 
 # The site under test has a PostgreSQL database of its own, whatever the suite's: CI's
@@ -152,28 +151,16 @@ def site(database, tmp_path_factory):
     manage_or_fail(env, "migrate", "--noinput", "-v0")
     manage_or_fail(env, "load_paper", "-v0")
     manage_or_fail(env, "collectstatic", "--noinput", "-v0")
-    log = tmp_path_factory.mktemp("gunicorn") / "stderr"
-    with log.open("w") as stderr:
-        server = subprocess.Popen(  # noqa: S603
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"]
-            + ["gfmd_kb.wsgi"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+    log_path = tmp_path_factory.mktemp("gunicorn") / "output"
+    with log_path.open("w") as log:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        server = start([gunicorn, "-c", "gunicorn.conf.py", "gfmd_kb.wsgi"], env, log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            get(base + "/about/")
-            break
-        time.sleep(0.2)
+    wait_until_up(base + "/about/", server, log_path, timeout=30)
     try:
         yield base, relay
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server, timeout=30)
         if relay.running:
             relay.cut()
 
