@@ -31,6 +31,7 @@ from practices.models import (
     Theme,
 )
 
+from .filter_fields import ROLE_CHOICES, HasFigures
 from .filters import PracticeFilter, querystring
 
 # Facets whose every option is shown, even at zero: the gaps are information. Long facets
@@ -44,6 +45,7 @@ FIELD_FACETS = {
     "evidence": Practice.EvidenceLevel,
     "status": Practice.Status,
     "currency": Currency,
+    "has_figures": HasFigures,
 }
 # The option model and Practice's many-to-many field to it.
 RELATED_FACETS = {
@@ -108,12 +110,14 @@ class FacetCounter:
             "coo",
             "cot",
             "cod",
+            "role",
             "target_group",
             "stage",
             "kind",
             "scope",
             "evidence",
             "status",
+            "has_figures",
             "currency",
             "gcm",
             "organisation",
@@ -123,8 +127,11 @@ class FacetCounter:
             **dict.fromkeys(COUNTRY_FACETS, self._country),
             **dict.fromkeys(FIELD_FACETS, self._field),
             "region": self._region,
+            "role": self._role,
             "organisation": self._organisation,
         }
+        if not self.selections["country"]:
+            order.remove("role")  # the roles of the ticked countries: none ticked, no roles
         facets = {
             name: Facet(name, self.filterset.filters[name].label, builders[name](name))
             for name in order
@@ -227,6 +234,9 @@ class FacetCounter:
             links = PracticeCountry.objects.filter(practice__in=others)
             if COUNTRY_FACETS[name]:
                 links = links.filter(role=COUNTRY_FACETS[name])
+            elif roles := self.selections["role"].items:
+                # Another country ticked would be that country in the ticked roles.
+                links = links.filter(role__in=[role.upper() for role in roles])
             items = self.selections[name].items
             condition = self._new_only("practice", Q(country__in=[item.pk for item in items]))
             # In one role a practice links a country once: rows are practices already.
@@ -243,6 +253,22 @@ class FacetCounter:
                 self._option(name, iso2, label, n, keys) for (iso2, label), n in counts.items()
             ]
         return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
+
+    def _role(self, name: str) -> list[Option]:
+        """The ticked countries in each role: country=MX&role=coo is Mexico as origin."""
+        others, keys = self._scope(name)
+        countries = [country.pk for country in self.selections["country"].items]
+        links = PracticeCountry.objects.filter(practice__in=others, country__in=countries)
+        counted = Count("practice", distinct=True)
+        if keys:
+            ticked = Q(role__in=[key.upper() for key in keys])
+            counted = Count("practice", distinct=True, filter=self._new_only("practice", ticked))
+        rows = links.values("role").annotate(n=counted).order_by()
+        counts = {row["role"].lower(): row["n"] for row in rows}
+        return [
+            self._option(name, value, str(label), counts.get(value, 0), keys)
+            for value, label in ROLE_CHOICES
+        ]
 
     def _unticked_country_counts(self) -> dict[tuple[str, str], dict[str, int]]:
         """Per country, its practices in the current list in any role and in each role.

@@ -11,7 +11,7 @@ from operator import or_
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, TextChoices
 from django.db.models.functions import Upper
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from countries.models import REGIONS, Country
 from practices.models import (
     GCMObjective,
     Organisation,
+    OutcomeMetric,
     Practice,
     PracticeCountry,
     currency_condition,
@@ -182,6 +183,59 @@ def _country_role(role: str | None):
         return linked(PracticeCountry, **match)
 
     return condition
+
+
+# The ``role`` parameter's values: a country's role in the lower case of its own parameter.
+ROLE_CHOICES = [(value.lower(), label) for value, label in PracticeCountry.Role.choices]
+
+
+class RoleFilter(FacetFilter):
+    """The roles the ``country`` filter's countries play, any of them: ``role=coo&role=cod``.
+
+    ``country=MX`` is Mexico in any role; with ``role=coo&role=cod`` it is Mexico as origin
+    *or* destination (a corridor, ``coo=PH&cod=JP``, is two conditions, each in its own role).
+    The role and the country are matched on the same link row. Without a country, a role means
+    nothing: it is ignored and reported (``PracticeFilter.ignored``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        labels = dict(ROLE_CHOICES)
+        super().__init__(
+            *args,
+            condition=None,
+            lookup=_choices(ROLE_CHOICES),
+            normalise=lower,
+            key=str,
+            display=lambda value: labels[value],
+            **kwargs,
+        )
+
+    def filter(self, qs, value):
+        countries = self.parent.form.cleaned_data.get("country")
+        if not value or not countries:
+            return qs
+        return qs.filter(self.condition_for(countries.items, value.items))
+
+    @staticmethod
+    def condition_for(countries, roles):
+        return linked(
+            PracticeCountry, country__in=countries, role__in=[role.upper() for role in roles]
+        )
+
+
+class HasFigures(TextChoices):
+    """The ``has_figures`` parameter's values: whether a practice gives any figure."""
+
+    YES = "yes", _("Has figures")
+    NO = "no", _("No figures")
+
+
+def has_figures_condition(values) -> Q:
+    """Practices with at least one figure (``yes``), or with none (``no``)."""
+    with_figures = Exists(OutcomeMetric.objects.filter(practice=OuterRef("pk")))
+    return reduce(
+        or_, (Q(with_figures) if value == "yes" else ~Q(with_figures) for value in values)
+    )
 
 
 def organisation_condition(organisations):

@@ -10,12 +10,14 @@ are still applied, and each ignored one is reported (``PracticeFilter.ignored``)
 emptying the page, which is django-filter's default for an invalid form.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Lower
-from django.utils.text import slugify
+from django.http import QueryDict
+from django.utils.text import get_text_list, slugify
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import (
@@ -31,12 +33,15 @@ from practices.models import (
 from .filter_fields import (
     MAX_QUERY_LENGTH,
     FacetFilter,
+    HasFigures,
+    RoleFilter,
     Selection,
     WholeNumberFilter,
     choice_facet,
     condition_facet,
     country_facet,
     currency_condition_of,
+    has_figures_condition,
     linked,
     lookup_by,
     lookup_gcm_numbers,
@@ -64,6 +69,8 @@ class PracticeFilter(django_filters.FilterSet):
         normalise=lower,
     )
     country = country_facet(_("Country"), None)
+    # Which roles the countries of ``country`` play, any of them (OR): country=MX&role=coo&role=cod.
+    role = RoleFilter(label=_("Role of the country"))
     coo = country_facet(_("Country of origin"), PracticeCountry.Role.COO)
     cot = country_facet(_("Country of transit"), PracticeCountry.Role.COT)
     cod = country_facet(_("Country of destination"), PracticeCountry.Role.COD)
@@ -102,6 +109,7 @@ class PracticeFilter(django_filters.FilterSet):
     kind = choice_facet(_("Kind"), "kind", Practice.Kind)
     evidence = choice_facet(_("Evidence level"), "evidence_level", Practice.EvidenceLevel)
     status = choice_facet(_("Status"), "status", Practice.Status)
+    has_figures = condition_facet(_("Figures"), HasFigures, has_figures_condition)
     # Whether nobody has verified it for too long (Practice.may_be_out_of_date).
     currency = condition_facet(_("Currency"), Currency, currency_condition_of)
     year_from = WholeNumberFilter(
@@ -169,12 +177,17 @@ class PracticeFilter(django_filters.FilterSet):
         )
         return queryset.filter(Exists(rated))
 
+    # A filter that only qualifies another one goes when that one goes: without the countries,
+    # their roles mean nothing.
+    DEPENDENT = {"country": {"role"}}
+
     def queryset_without(self, name: str | None):
         """The practices every filter but ``name`` lets through: what a facet counts over."""
         self.errors  # noqa: B018  (validates the form, as FilterSet.qs does)
         queryset = self.queryset.all()
+        left_out = {name, *self.DEPENDENT.get(name, ())}
         for filter_name, value in self.form.cleaned_data.items():
-            if filter_name != name:
+            if filter_name not in left_out:
                 queryset = self.filters[filter_name].filter(queryset, value)
         return queryset
 
@@ -206,12 +219,16 @@ class PracticeFilter(django_filters.FilterSet):
     def selections(self) -> dict[str, Selection]:
         """Each facet parameter's selection (empty ones included), in declaration order."""
         self.errors  # noqa: B018
-        return {
+        selections = {
             # Not `or`: an empty selection may still carry the ignored values.
             name: self.form.cleaned_data.get(name, Selection())
             for name, filter_ in self.filters.items()
             if isinstance(filter_, FacetFilter)
         }
+        if not selections["country"]:
+            # Roles without a country are not applied (``ignored`` says why).
+            selections["role"] = Selection(ignored=selections["role"].ignored)
+        return selections
 
     def ignored(self) -> list[tuple[str, str, str]]:
         """(parameter, value, why) for every value the list did not apply."""
@@ -234,6 +251,10 @@ class PracticeFilter(django_filters.FilterSet):
                 )
             )
         found += self._unpaired_rating_parameters()
+        roles = self.form.cleaned_data.get("role")
+        if roles and not self.form.cleaned_data.get("country"):
+            why = _("give the country it applies to (country) with it")
+            found += [("role", self.filters["role"].key(role), why) for role in roles.items]
         wanted_sort = (self.data.get("sort") or "").strip()
         if wanted_sort and wanted_sort not in self.SORTS:
             found.append(("sort", wanted_sort[:60], _("not a sort order")))
@@ -296,13 +317,16 @@ class PracticeFilter(django_filters.FilterSet):
         chips = []
         if self.query:
             chips.append((_("Search"), self.query, querystring(pairs, drop=("q", self.query))))
-        for name, selection in self.selections().items():
+        selections = self.selections()
+        for name, selection in selections.items():
             for item in selection.items:
                 key = self.filters[name].key(item)
                 label = self.filters[name].display(item)
-                chips.append(
-                    (self.filters[name].label, label, querystring(pairs, drop=(name, key)))
-                )
+                without = [pair for pair in pairs if pair != (name, key)]
+                if name == "country" and len(selection.items) == 1:
+                    # The last country goes with its roles, which mean nothing without it.
+                    without = [pair for pair in without if pair[0] != "role"]
+                chips.append((self.filters[name].label, label, querystring(without)))
         for name in ("year_from", "year_to"):
             value = self.form.cleaned_data.get(name)
             if value is not None:
@@ -321,6 +345,101 @@ class PracticeFilter(django_filters.FilterSet):
             without = [pair for pair in pairs if pair[0] not in ("criterion", "min_rating")]
             chips.append((_("Scorecard"), value, querystring(without)))
         return chips
+
+
+@dataclass
+class Widening:
+    """One change that turns an empty list into practices: what it gives, and its link."""
+
+    description: str  # what the list would then be: "Country of origin: Mexico"
+    change: str  # what changes: "without Country of destination: Mexico"
+    query: str
+    count: int
+
+
+# An empty list tries at most this many single changes (one count each).
+MAX_WIDENINGS = 12
+
+
+def widenings(filterset: "PracticeFilter") -> list["Widening"]:
+    """When ``filterset`` gives nothing: each single change that would give practices.
+
+    A change is one applied value left out, or, for a country asked for in two roles at once
+    (coo=MX&cod=MX, which means both on one practice), the same country in either role
+    (country=MX&role=coo&role=cod). Most practices first; a change that still gives nothing is
+    not offered.
+    """
+    pairs = [pair for pair in filterset.params() if pair[0] != "sort"]
+    sort = [pair for pair in filterset.params() if pair[0] == "sort"]
+    chips = {(name, key): f"{label}: {value}" for name, key, label, value in _chip_parts(filterset)}
+    candidates = []
+    for pair in pairs:
+        without = [other for other in pairs if other != pair]
+        if without or len(pairs) == 1:
+            change = _("without %(filter)s") % {"filter": chips.get(pair, "=".join(pair))}
+            candidates.append((without, change))
+    candidates += _either_role(filterset, pairs)
+    found = []
+    for kept, change in candidates[:MAX_WIDENINGS]:
+        trial = PracticeFilter(QueryDict(urlencode(kept)), queryset=filterset.queryset)
+        count = trial.qs.count()
+        if count:
+            described = "; ".join(
+                f"{label}: {value}" for _name, _key, label, value in _chip_parts(trial)
+            ) or _("every practice")
+            found.append(Widening(described, change, urlencode(kept + sort), count))
+    return sorted(found, key=lambda w: -w.count)
+
+
+def _either_role(filterset, pairs) -> list[tuple[list, str]]:
+    """For each country named in several role parameters: that country in any of those roles."""
+    by_country: dict[str, list[str]] = {}
+    names = {}
+    for role in ("coo", "cot", "cod"):
+        for country in filterset.selections()[role].items:
+            by_country.setdefault(country.iso2, []).append(role)
+            names[country.iso2] = country.name
+    found = []
+    for country, roles in by_country.items():
+        if len(roles) < 2:
+            continue
+        kept = [pair for pair in pairs if not (pair[0] in roles and pair[1] == country)]
+        kept += [("country", country), *(("role", role) for role in roles)]
+        roles_text = get_text_list(
+            [str(PracticeCountry.Role(r.upper()).label) for r in roles], _("or")
+        )
+        change = _("%(country)s in any of these roles: %(roles)s") % {
+            "country": names[country],
+            "roles": roles_text,
+        }
+        found.append((kept, change))
+    return found
+
+
+def _chip_parts(filterset) -> list[tuple[str, str, str, str]]:
+    """(parameter, key, filter label, value label) of each applied facet value."""
+    parts = []
+    if filterset.query:
+        parts.append(("q", filterset.query, str(_("Search")), filterset.query))
+    selections = filterset.selections()
+    roles = [str(filterset.filters["role"].display(role)) for role in selections["role"].items]
+    for name, selection in selections.items():
+        filter_ = filterset.filters[name]
+        for item in selection.items:
+            value = str(filter_.display(item))
+            if name == "country" and roles:
+                # One line for a country and its roles: "Mexico as Country of origin or …".
+                value = _("%(country)s as %(roles)s") % {
+                    "country": value,
+                    "roles": get_text_list(roles, _("or")),
+                }
+            if name != "role":
+                parts.append((name, filter_.key(item), str(filter_.label), value))
+    for name in ("year_from", "year_to"):
+        value = filterset.form.cleaned_data.get(name)
+        if value is not None:
+            parts.append((name, str(value), str(filterset.filters[name].label), str(value)))
+    return parts
 
 
 def querystring(pairs, *, drop=None, add=None) -> str:

@@ -27,7 +27,7 @@ from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import export_filename, export_rows, stream_csv, stream_json
 from .facets import facets_for
-from .filters import PracticeFilter, querystring
+from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
 from .scorecard import MAX_RATING, scorecard
 
@@ -67,6 +67,12 @@ def practice_list(request):
     total, facets, facets_html = cached(
         "list", (params, currency_cutoff()), lambda: list_counts(filterset)
     )
+    # An empty list says which single change would give practices, instead of a bare "none".
+    widened = (
+        cached("widenings", (params, currency_cutoff()), lambda: widenings(filterset))
+        if not total and any(name != "sort" for name, _value in params)
+        else []
+    )
     paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
     paginator.count = total  # Paginator.count is a cached_property: no second COUNT query
     page, page_note = page_from(paginator, request.GET.get("page"))
@@ -84,6 +90,7 @@ def practice_list(request):
         "page_size": page_size,
         "page_sizes": PAGE_SIZES,
         "export_query": querystring(filterset.params()),
+        "widenings": widened,
     }
     return render(request, "catalogue/practice_list.html", context)
 

@@ -168,6 +168,9 @@ STATES = [
     "theme=children",
     "theme=children&country=MX",
     "theme=gender&theme=health&region=asia",
+    "country=MX&role=coo",
+    "country=MX&country=GT&role=cot&role=cod&has_figures=yes",
+    "has_figures=no&theme=children",
 ]
 
 
