@@ -169,7 +169,12 @@ def write_import(folder: Path, rows: int, prefix: str = IMPORTED) -> Path:
 
 
 def server_env(args, password: str) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "CONN_MAX_AGE"}
+    # Served as in production: a web request's statement limit, not the preparation's.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CONN_MAX_AGE", "GFMD_PROCESS")
+    }
     env.update(
         DEBUG="false",
         HTTPS="false",  # plain http on loopback

@@ -98,7 +98,7 @@ def ours_env(database_url: str, cache_url: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "GUNICORN_", "WEB_"))
+        if not key.startswith(("DJANGO_", "GUNICORN_", "WEB_", "GFMD_PROCESS"))
     }
     env.update(
         DEBUG="false",
