@@ -13,6 +13,7 @@ columns through ``COPY ... TO STDOUT``. Nothing here goes through Django.
 import io
 
 import psycopg2
+import psycopg2.extensions
 
 PUBLISHED = "p.publication_state = 'published'"
 HAS_THEME = (
@@ -279,6 +280,10 @@ class Floor:
     """One psycopg2 connection, kept for the whole run (as gunicorn keeps its own)."""
 
     def __init__(self, dsn: str):
+        # Plain psycopg2, as fast as the driver goes: the project's backend, imported when
+        # this process prepared the database, sets a process-wide wait callback (its client
+        # deadline) under which psycopg2 refuses COPY. The preparation is over by now.
+        psycopg2.extensions.set_wait_callback(None)
         self.connection = psycopg2.connect(dsn, options="-c jit=off")
         self.connection.autocommit = True
 
