@@ -121,11 +121,10 @@
   }
 
   function announce() {
-    const count = document.getElementById("result-count");
     status.textContent = "";
     // Emptied first, so that the same count twice in a row is read out again.
     window.setTimeout(() => {
-      status.textContent = count.textContent.trim();
+      status.textContent = document.getElementById("result-count").textContent.trim();
     }, 50);
   }
 
