@@ -87,6 +87,7 @@ def practice_list(request):
         "page_size": page_size,
         "page_sizes": PAGE_SIZES,
         "export_query": querystring(filterset.params()),
+        "default_sort": "relevance" if filterset.query else "title",
         "default_page_size": PAGE_SIZE,
     }
     return render(request, "catalogue/practice_list.html", context)

@@ -111,18 +111,19 @@ def test_back_brings_the_previous_list_back(page):
 
 def test_sorting_and_searching_leave_no_empty_or_default_parameter(page):
     open_page(page, "/practices/")
-    page.select_option("#list-sort", "newest")
+    page.select_option("#list-sort", label="Newest first (start year)")
     page.wait_for_url(re.compile(r"/practices/\?sort=newest$"))
-    page.select_option("#list-sort", "title")
+    page.select_option("#list-sort", label="Title")
     page.wait_for_url(re.compile(r"/practices/$"))
+    # Title was the default order: a search then takes its own, relevance.
     page.fill("#list-q", "family")
     page.press("#list-q", "Enter")
-    # Title is no longer the default once searching (relevance is): it is kept, as chosen.
-    page.wait_for_url(re.compile(r"/practices/\?q=family&sort=title$"))
-    page.select_option("#list-sort", "relevance")
     page.wait_for_url(re.compile(r"/practices/\?q=family$"))
+    expect(page.locator("#list-sort option:checked")).to_have_text("Relevance")
+    page.select_option("#list-sort", label="Title")
+    page.wait_for_url(re.compile(r"/practices/\?q=family&sort=title$"))
     page.select_option("#list-page-size", "10")
-    page.wait_for_url(re.compile(r"/practices/\?q=family&page_size=10$"))
+    page.wait_for_url(re.compile(r"/practices/\?q=family&sort=title&page_size=10$"))
     assert page.locator("li.practice-row").count() == 10
 
 

@@ -58,3 +58,14 @@ def test_the_roles_are_told_apart_from_the_ticks_that_widen(client):
     html = client.get("/practices/").content.decode()
     assert "COO, COT and COD narrow a country to one role" in html
     assert re.search(r'aria-label="COO \d+: narrow to Mexico as COO \(\d+ practices\)"', html)
+
+
+def test_the_default_order_is_sent_as_no_order(client):
+    """So that words typed with Title shown are sorted by relevance, the search's default."""
+    browsing = client.get("/practices/").content.decode()
+    assert '<option value="" selected>Title</option>' in browsing
+    searching = client.get("/practices/?q=kafeel").content.decode()
+    assert '<option value="" selected>Relevance</option>' in searching
+    assert '<option value="title">Title</option>' in searching
+    response = client.get("/practices/?q=kafeel&sort=&page_size=25")
+    assert response["Location"] == "/practices/?q=kafeel"
