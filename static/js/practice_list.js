@@ -25,7 +25,9 @@
 
   // The form's fields as a query string: filled values only, defaults left out.
   function queryOf(submitter) {
-    const data = new FormData(form, submitter || null);
+    const data = new FormData(form);
+    // The button pressed (a country's role) adds its own name and value, as in a plain submit.
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     const searching = String(data.get("q") || "").trim() !== "";
     const defaults = {
       sort: searching ? form.dataset.searchSort : form.dataset.defaultSort,
