@@ -173,6 +173,7 @@
   form.addEventListener("click", (event) => {
     const link = event.target.closest("a[href]");
     if (!link || link.hasAttribute("download") || event.button !== 0) return;
+    if (event.defaultPrevented || link.getAttribute("href").startsWith("#")) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const url = new URL(link.href);
     if (url.origin !== window.location.origin || url.pathname !== listPath) return;
@@ -189,7 +190,8 @@
 
   // On a phone the filters come folded above the results; wide, they are the sidebar.
   if (phone.matches) panel.open = false;
-  document.getElementById("show-results").addEventListener("click", () => {
+  document.getElementById("show-results").addEventListener("click", (event) => {
+    event.preventDefault();
     panel.open = false;
     document.getElementById("result-count").focus();
   });

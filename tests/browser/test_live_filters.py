@@ -14,6 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.conftest import PHONE, new_page
 from tests.browser.test_browse import BLOCKING_IMPACTS, describe, facet_count, open_page
 
 pytestmark = pytest.mark.browser
@@ -190,9 +191,22 @@ def test_on_a_phone_the_filters_open_above_the_results(phone):
     phone.wait_for_url(re.compile(r"theme=health"))
     expect(phone.locator("#facet-theme")).to_be_visible()
     # Done ticking: the filters fold away, and the reader is taken to the count.
-    phone.get_by_role("button", name="Show the list").click()
+    phone.get_by_role("link", name="Show the list").click()
     expect(phone.locator("#facet-theme")).to_be_hidden()
     assert phone.evaluate("document.activeElement.id") == "result-count"
+
+
+def test_on_a_phone_without_js_the_filters_are_open_and_the_list_a_tap_away(browser, site):
+    phone = new_page(browser, site, java_script_enabled=False, **PHONE)
+    try:
+        open_page(phone, "/practices/")
+        expect(phone.locator("#facet-theme")).to_be_visible()
+        expect(phone.locator("#apply-filters")).to_be_visible()
+        phone.get_by_role("link", name="Show the list").click()
+        phone.wait_for_url(re.compile(r"#list-results$"))
+        assert phone.evaluate("window.scrollY") > 0
+    finally:
+        phone.context.close()
 
 
 @pytest.mark.parametrize("path", ["/practices/", "/practices/?cod=US", FIGURES_PAGE])
@@ -218,6 +232,7 @@ TAP_TARGETS = [
     ".chip-remove",
     ".pagination a",
     ".browse button:visible",
+    ".show-results",
     ".filters-toggle",
     ".facet summary",
 ]
