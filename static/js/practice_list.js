@@ -139,11 +139,15 @@
     const words = fold(box.value);
     const list = document.getElementById(box.dataset.narrow);
     if (!list) return;
+    let shown = 0;
     for (const item of list.children) {
       const label = item.querySelector("a, .facet-label");
       const matches = !words || (label && fold(label.textContent).includes(words));
       item.hidden = !matches && !item.querySelector("input:checked");
+      if (!item.hidden) shown += 1;
     }
+    const none = document.getElementById(box.dataset.narrowNone);
+    if (none) none.hidden = shown > 0;
   }
 
   form.addEventListener("change", (event) => {

@@ -152,14 +152,25 @@ def test_typing_narrows_a_long_facet_accents_and_case_aside(page, page_without_j
     page.fill("#narrow-country", "MÉXI")
     shown = visible_options(page)
     assert len(shown) == 1 and shown[0].startswith("Mexico")
+    page.fill("#narrow-country", "zzz")
+    assert visible_options(page) == []
+    expect(page.locator("#narrow-none-country")).to_be_visible()
     page.fill("#narrow-country", "")
     assert len(visible_options(page)) == everyone
+    expect(page.locator("#narrow-none-country")).to_be_hidden()
 
     # Without the script the box would do nothing: it is not shown.
     open_page(page_without_js, "/practices/")
     expect(page_without_js.locator("#narrow-country")).to_be_hidden()
     expect(page_without_js.locator("#apply-filters")).to_be_visible()
     expect(page.locator("#apply-filters")).to_be_hidden()
+
+
+def test_typing_narrows_a_long_facet_on_a_phone_too(phone):
+    open_page(phone, "/practices/")
+    phone.locator(".filters-toggle").click()
+    phone.fill("#narrow-country", "united")
+    assert [text.split()[:2] for text in visible_options(phone)] == [["United", "States"]]
 
 
 def test_without_js_picking_a_role_keeps_a_tick_not_yet_applied(page_without_js):
