@@ -134,7 +134,11 @@ OPTION = re.compile(
     r'id="f-(?P<facet>[a-z_]+)-(?P<value>[^"]+)"[^>]*>\s*<a [^>]*>[^<]*</a>\s*'
     r'<span class="facet-count">(?P<n>\d+)</span>'
 )
-ROLE = re.compile(r'class="role-option[^"]*"[^>]*>(?P<role>CO[OTD]) (?P<n>\d+)</a>')
+# A role option is a submit button, or once picked a label around its ticked checkbox.
+ROLE = re.compile(
+    r'class="role-option[^"]*"[^>]*>(?:<input [^>]*>)?'
+    r"(?P<role>CO[OTD]) (?P<n>\d+)</(?:button|label)>"
+)
 
 
 def our_page(body: bytes) -> dict:

@@ -1,5 +1,5 @@
 from itertools import chain, groupby, islice
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -58,6 +58,9 @@ def home_counts(published) -> dict:
 
 
 def practice_list(request):
+    clean = query_without_empty_values(request.GET)
+    if clean is not None:
+        return redirect(f"{request.path}?{clean}" if clean else request.path)
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
     page_size, notes = page_size_from(request.GET)
     params = filterset.params()
@@ -91,8 +94,26 @@ def practice_list(request):
         "page_sizes": PAGE_SIZES,
         "export_query": querystring(filterset.params()),
         "widenings": widened,
+        "default_sort": "relevance" if filterset.query else "title",
+        "default_page_size": PAGE_SIZE,
     }
     return render(request, "catalogue/practice_list.html", context)
+
+
+def query_without_empty_values(query) -> str | None:
+    """The query string without its empty values and default settings, or None if it has no
+    empty value (nothing to clean).
+
+    The form without JavaScript sends every field, filled or not (``?q=&sort=title&year_from=``):
+    answered with a redirect to the same list at its short, shareable address. The script sends
+    only what is filled and not a default, so it is never redirected.
+    """
+    pairs = [(name, value) for name, values in query.lists() for value in values]
+    if all(value.strip() for _name, value in pairs):
+        return None
+    searching = any(name == "q" and value.strip() for name, value in pairs)
+    defaults = {("sort", "relevance" if searching else "title"), ("page_size", str(PAGE_SIZE))}
+    return urlencode([(n, v) for n, v in pairs if v.strip() and (n, v.strip()) not in defaults])
 
 
 def list_counts(filterset: PracticeFilter):

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -60,13 +60,29 @@ class PracticeQuerySet(models.QuerySet):
         return self.filter(currency_condition(Currency.CURRENT, today))
 
     def with_card_data(self) -> "PracticeQuerySet":
-        """Everything a list row shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("lead_organisation").prefetch_related(
-            "themes",
-            models.Prefetch(
-                "country_links",
-                queryset=PracticeCountry.objects.select_related("country").in_cycle_order(),
-            ),
+        """Everything a list row shows, in a fixed number of queries whatever the page size.
+
+        ``figure_count`` is a correlated subquery, not a join to the figures: a join would
+        repeat each practice once per figure (and multiply any other count beside it).
+        """
+        figures = (
+            OutcomeMetric.objects.filter(practice=models.OuterRef("pk"))
+            .order_by()
+            .values("practice")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        figure_count = Coalesce(models.Subquery(figures, output_field=models.IntegerField()), 0)
+        return (
+            self.annotate(figure_count=figure_count)
+            .select_related("lead_organisation")
+            .prefetch_related(
+                "themes",
+                models.Prefetch(
+                    "country_links",
+                    queryset=PracticeCountry.objects.select_related("country").in_cycle_order(),
+                ),
+            )
         )
 
     def with_detail_data(self) -> "PracticeQuerySet":

@@ -81,13 +81,36 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, site):
-    """A fresh browser context per test (no shared cookies), with relative URLs against `site`."""
-    context = browser.new_context(base_url=site, accept_downloads=True)
+def new_page(browser, site, **options):
+    """A page in a fresh browser context (no shared cookies), with relative URLs against `site`."""
+    context = browser.new_context(base_url=site, accept_downloads=True, **options)
     # Every page is local and small: fail in seconds, not in Playwright's default 30.
     context.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, site):
+    page = new_page(browser, site)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def page_without_js(browser, site):
+    """The same, in a browser whose JavaScript is off: what the pages give without any script."""
+    page = new_page(browser, site, java_script_enabled=False)
+    yield page
+    page.context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(browser, site):
+    """A page 390 px wide, touch-driven: a common phone (iPhone 12 to 15)."""
+    page = new_page(browser, site, **PHONE)
+    yield page
+    page.context.close()

@@ -19,6 +19,8 @@ PAGES = [
     "/",
     "/practices/",
     "/practices/?q=children",
+    "/practices/?theme=children",
+    "/practices/mx-child-protection-officers-opi/",
     "/practices/pt-family-reunification-support-offices/",
     "/practices/bh-abolition-kafeel-sponsorship/",
     "/countries/",

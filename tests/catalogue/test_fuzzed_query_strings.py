@@ -8,7 +8,7 @@ percent-encoded bytes that are not UTF-8.
 """
 
 import json
-from urllib.parse import quote, quote_from_bytes, unquote_plus, urlencode
+from urllib.parse import quote, quote_from_bytes, unquote_plus, urlencode, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -112,6 +112,11 @@ raw_bytes = st.builds(
 def check(client, url: str, query: str):
     """The page answers with a page or a clear client error, and echoes nothing raw."""
     response, content = fetch(client, f"{url}?{query}")
+    if response.status_code == 302 and url == "/practices/":
+        # Empty values: the list redirects to itself without them (practice_list), once.
+        location = response["Location"]
+        assert urlsplit(location).path == url, (query, location)
+        response, content = fetch(client, location)
     assert response.status_code == 200 or 400 <= response.status_code < 500, (
         url,
         query,
