@@ -2,6 +2,7 @@
 shared by the tests that crawl them."""
 
 from functools import cache
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.http import QueryDict
@@ -23,7 +24,16 @@ PUBLIC_URLS = [
 
 
 def fetch(client, url):
+    """The page at ``url``, its body read. The list's one redirect of a query carrying empty
+    values to the same page without them (``practice_list``) is followed, checked to lead to
+    the same path with no empty value."""
     response = client.get(url)
+    path = urlsplit(url).path
+    if response.status_code == 302 and path == "/practices/":
+        location = urlsplit(response["Location"])
+        assert location.path == path, response["Location"]
+        assert all(value for _name, value in parse_qsl(location.query, keep_blank_values=True))
+        response = client.get(response["Location"])
     content = (
         b"".join(response.streaming_content) if response.streaming else response.content
     ).decode("utf-8", "replace")

@@ -95,7 +95,6 @@ def test_the_export_takes_the_either_role_filter(client):
     assert {row["slug"] for row in rows} == set(listed(client, "country=MX&role=coo&role=cod"))
 
 
-
 def test_the_role_facet_shows_only_once_a_country_is_ticked(client):
     names = [f.name for f in client.get("/practices/?theme=children").context["facets"]]
     assert "role" not in names
