@@ -36,7 +36,7 @@ from practices.models import ExportRow
 
 __all__ = ["COLUMNS", "FIELDNAMES", "export_filename", "export_stream"]
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 500
 # While a download runs its transaction stays open (the cursor lives in it), idle whenever the
 # client is slower than the database; the connection's own limit would cut a slow download.
 STREAM_IDLE_SECONDS = 900
@@ -146,13 +146,16 @@ def _ready_sql(queryset, base: str, kind: str, language: str) -> tuple[str, list
     quote = connection.ops.quote_name
     table = quote(ExportRow._meta.db_table)
     head, tail = (quote(f"{kind}_head"), quote(f"{kind}_tail"))
-    # The text is NULL where the row went stale since step 1 (NULL || x is NULL).
+    # The practices are put in order first, narrow (id and position), and each one's text is
+    # then read by its index, in that order: sorting the joined text (a gigabyte at 100,000
+    # practices) would spill to disk before the first row. The text is NULL where the row went
+    # stale since step 1 (NULL || x is NULL), or is absent.
     sql = (
         f"WITH picked AS ({picked_sql}) "  # noqa: S608 (names from the models, values are params)
-        f"SELECT picked.id, e.{head} || %s || e.{tail} FROM picked "
-        f"LEFT JOIN {table} e ON e.{quote('practice_id')} = picked.id "
-        f"AND e.{quote('language')} = %s AND e.{quote('format')} = %s "
-        "ORDER BY picked.export_position"
+        f"SELECT ordered.id, (SELECT e.{head} || %s || e.{tail} FROM {table} e "
+        f"WHERE e.{quote('practice_id')} = ordered.id AND e.{quote('language')} = %s "
+        f"AND e.{quote('format')} = %s) FROM (SELECT id, export_position FROM picked "
+        "ORDER BY export_position) ordered ORDER BY ordered.export_position"
     )
     return sql, [*params, base, language, export_rows.FORMAT]
 
@@ -165,12 +168,18 @@ def _ready_batches(queryset, base: str, kind: str, language: str) -> Iterator[li
     sql, params = _ready_sql(queryset, base, kind, language)
     # Inside a transaction the cursor yields rows as the query makes them; in autocommit it is
     # held past its transaction, and PostgreSQL writes the whole result out before the first.
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
+    with transaction.atomic():
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SET LOCAL idle_in_transaction_session_timeout = %s",
-                [f"{STREAM_IDLE_SECONDS}s"],
-            )
+            with connection.cursor() as setting:
+                setting.execute(
+                    "SET LOCAL idle_in_transaction_session_timeout = %s",
+                    [f"{STREAM_IDLE_SECONDS}s"],
+                )
+        yield from _fetched(sql, params, base, kind, language)
+
+
+def _fetched(sql: str, params: list, base: str, kind: str, language: str):
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK_SIZE):
             lines = [line for _id, line in chunk]
