@@ -16,15 +16,17 @@ practice: a concurrent change has raised it by then, and its mark stays.
 
 import csv
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from .cells import FORMULA_START, neutralise
 from .export_query import fetch_rows
@@ -36,6 +38,8 @@ from .models import (
     PracticeCountry,
     ScorecardRating,
 )
+
+logger = logging.getLogger(__name__)
 
 SLUG_PLACEHOLDER = "slug-placeholder"
 ROLE_ORDER = {role: i for i, role in enumerate(PracticeCountry.Role.values)}
@@ -308,9 +312,13 @@ UNSAFE_IN_BASE = frozenset(',"\r\n\\')
 FORMAT = 1
 BUILD_CHUNK = 500
 # A change's rows are rebuilt when it commits up to this many practices (half a second); past
-# it (a theme renamed under every practice) they wait for the next export, or for
-# ``manage.py build_export_rows``.
+# it (a theme renamed under every practice) the background worker rebuilds them
+# (``rebuild_missing_rows``), unless an export has needed them first.
 REBUILD_ON_COMMIT_LIMIT = 5000
+# How long storing a rebuilt row waits for a change that holds it (a long import marks its
+# practices' rows until it commits): past it the row stays stale, and an export writes it from
+# scratch meanwhile.
+STORE_LOCK_TIMEOUT = "200ms"
 TEXT_COLUMNS = ("csv_head", "csv_tail", "json_head", "json_tail")
 
 
@@ -375,7 +383,7 @@ def build(practice_ids: Iterable[int], language: str | None = None, *, save: boo
         finally:
             set_script_prefix(prefix)
         if save:
-            _store(built, versions, language)
+            _store_unless_held(built, versions, language)
         yield from built
 
 
@@ -383,6 +391,19 @@ def _records_with_ids(ids: list[int]) -> Iterator[tuple[int, dict]]:
     detail_path = reverse("practices:practice-detail", kwargs={"slug": SLUG_PLACEHOLDER})
     for row in fetch_rows(Practice.objects.filter(pk__in=ids).order_by("pk")):
         yield row["id"], _record(row, detail_path)
+
+
+def _store_unless_held(built, versions: dict[int, int], language: str) -> None:
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{STORE_LOCK_TIMEOUT}'")
+            _store(built, versions, language)
+    except OperationalError:
+        # A change holds some of these rows: it marks them again when it commits, and an
+        # export builds what is stale as it streams.
+        logger.info("export rows held by a change; left stale", exc_info=True)
 
 
 def _store(built, versions: dict[int, int], language: str) -> None:
@@ -521,8 +542,18 @@ def _rebuild_pending() -> None:
     pending = pending_ids()
     ids = set(pending)
     pending.clear()
-    if not ids or len(ids) > REBUILD_ON_COMMIT_LIMIT:
-        return  # too many to rebuild now: the next export builds what it streams
+    if not ids:
+        return
+    if len(ids) > REBUILD_ON_COMMIT_LIMIT:
+        # Too many for the request that made the change: the worker rebuilds them.
+        rebuild_missing_rows.enqueue()
+        return
     # The stale rows only: a change rolled back after marking, or another rebuild, left the
     # rest ready.
     build_missing(Practice.objects.filter(pk__in=ids))
+
+
+@task()
+def rebuild_missing_rows() -> None:
+    """Every stale or absent row, rebuilt by the background worker (``manage.py db_worker``)."""
+    build_all()

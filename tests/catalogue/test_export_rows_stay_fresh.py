@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from countries.models import Country
 from practices import export_rows
@@ -352,6 +352,50 @@ def test_once_committed_the_change_rebuilds_its_rows(django_capture_on_commit_ca
     assert not export_rows.missing(Practice.objects.all()).exists()
     row = ExportRow.objects.get(practice=practice, language="en")
     assert "Rebuilt at commit" in row.csv_head
+
+
+def test_a_change_to_more_practices_than_a_request_rebuilds_goes_to_the_worker(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    ready_everywhere()
+    queued = []
+    task = export_rows.rebuild_missing_rows
+
+    class Queue:
+        def enqueue(self):
+            queued.append(task)
+
+    monkeypatch.setattr(export_rows, "REBUILD_ON_COMMIT_LIMIT", 1)
+    monkeypatch.setattr(export_rows, "rebuild_missing_rows", Queue())
+    with django_capture_on_commit_callbacks(execute=True):
+        country_renamed(portugal())
+    assert queued == [task]
+    stale = export_rows.missing(Practice.objects.all())
+    assert stale.count() == Practice.objects.filter(country_links__country__iso2="PT").count() > 1
+    task.call()  # as the worker runs it
+    assert not stale.exists()
+
+
+def test_a_row_a_change_holds_is_left_stale_and_the_export_writes_it_from_scratch(
+    client, monkeypatch
+):
+    ready_everywhere()
+    practice_field(portugal())
+
+    def held(*args):
+        raise OperationalError("lock timeout")
+
+    monkeypatch.setattr(export_rows, "_store", held)
+    assert_fresh(client)
+    assert list(export_rows.missing(Practice.objects.all())) == [portugal().pk]
+
+
+def test_the_command_builds_every_row_again_after_writes_outside_django():
+    ready_everywhere()
+    ExportRow.objects.update(csv_head="stale", json_head="stale")  # as SQL would leave them
+    call_command("build_export_rows", "--all", verbosity=0)
+    assert not ExportRow.objects.filter(csv_head="stale").exists()
+    assert not export_rows.missing(Practice.objects.all()).exists()
 
 
 def test_a_rebuild_that_read_the_practice_before_a_change_never_overwrites_its_mark():
