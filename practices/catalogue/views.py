@@ -1,4 +1,4 @@
-from itertools import groupby, islice
+from itertools import chain, groupby, islice
 from urllib.parse import quote
 
 from django.conf import settings
@@ -141,7 +141,7 @@ def _export(request, kind, content_type):
     # The query runs, and the first rows are read, before the response starts: a database
     # that cannot be reached gets the error page (503), not a 200 and a truncated file.
     first = list(islice(chunks, 2))
-    response = StreamingHttpResponse(_closing(first, chunks), content_type=content_type)
+    response = StreamingHttpResponse(_Download(first, chunks), content_type=content_type)
     # Today in the site's time zone, not the server's: the day the preparer downloaded it.
     filename = export_filename(filterset.params(), timezone.localdate(), kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -152,14 +152,19 @@ def _export(request, kind, content_type):
     return response
 
 
-def _closing(first: list, rest):
-    """``first``, then ``rest``, which is closed with the response, read to its end or not: its
-    database cursor, and the transaction it lives in, end with the download."""
-    try:
-        yield from first
-        yield from rest
-    finally:
-        rest.close()
+class _Download:
+    """``first``, then ``rest``, which is closed with the response, read to its end or not (a
+    client gone, a HEAD request): its database cursor, and the transaction it lives in, end
+    with the download."""
+
+    def __init__(self, first: list, rest):
+        self.chunks, self.rest = chain(first, rest), rest
+
+    def __iter__(self):
+        return self.chunks
+
+    def close(self):
+        self.rest.close()
 
 
 def practice_detail(request, slug):

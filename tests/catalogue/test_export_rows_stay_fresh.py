@@ -463,3 +463,14 @@ def test_a_site_address_that_cannot_be_spliced_gets_the_file_built_from_scratch(
         for kind in (CSV, JSON):
             streamed = "".join(export_stream(queryset, base, kind))
             assert streamed == "".join(from_scratch(queryset, base, kind))
+
+
+def test_a_download_closed_unread_ends_its_transaction(client):
+    """The cursor streams inside a transaction of its own, which the response's close ends
+    (a client gone, a HEAD request): no transaction is left open on the connection."""
+    ready_everywhere()
+    depth = len(connection.atomic_blocks)
+    response = client.get("/practices/export.csv")
+    assert len(connection.atomic_blocks) == depth + 1
+    response.close()
+    assert len(connection.atomic_blocks) == depth
