@@ -78,21 +78,22 @@ def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:
     ``base_url`` is the site's address (scheme and host); the script prefix is added here.
     The query runs, and its first rows are read, when the first chunk is asked for.
     """
-    base = base_url + get_script_prefix().rstrip("/")
+    base = base_url + get_script_prefix().rstrip("/")  # ready rows hold paths from "/"
     language = translation.get_language() or ""
     if not export_rows.base_is_plain(base) or language not in export_rows.languages():
-        return from_scratch(queryset, base, kind)
+        return from_scratch(queryset, base_url, kind)
     export_rows.build_missing(queryset, language)
     return _ready(queryset, base, kind, language)
 
 
-def from_scratch(queryset, base: str, kind: str) -> Iterator[str]:
-    """The file built record by record with the one definition: what the ready rows hold."""
+def from_scratch(queryset, base_url: str, kind: str) -> Iterator[str]:
+    """The file built record by record with the one definition: what the ready rows hold.
+    Its paths have the script prefix, which ``base_url`` (scheme and host) has not."""
     records = export_rows.records(queryset)
     if kind == CSV:
-        lines = (csv_line(record, base) for record in records)
+        lines = (csv_line(record, base_url) for record in records)
     else:
-        lines = (json_record(record, base) for record in records)
+        lines = (json_record(record, base_url) for record in records)
     return _file(_batches(lines), kind)
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.urls import set_script_prefix
 
 from countries.models import Country
 from practices import export_rows
@@ -474,3 +475,17 @@ def test_a_download_closed_unread_ends_its_transaction(client):
     assert len(connection.atomic_blocks) == depth + 1
     response.close()
     assert len(connection.atomic_blocks) == depth
+
+
+def test_under_a_script_prefix_the_urls_keep_it_once(client):
+    """Rows are built with paths from the site's root (a worker has no script prefix); the
+    request's prefix goes with its host."""
+    ready_everywhere()
+    practice_field(portugal())  # its row is built in the request, under the prefix
+    set_script_prefix("/kb/")  # as the WSGI handler sets it from SCRIPT_NAME (the client not)
+    try:
+        csv = body(client.get("/practices/export.csv?country=PT"))
+        assert csv == scratch("country=PT", CSV)
+    finally:
+        set_script_prefix("/")
+    assert f"http://testserver/kb/practices/{PORTUGAL}/\r\n" in csv.decode()
