@@ -5,8 +5,8 @@ a page of it). What a record holds, and its text, is defined once in the domain
 (``practices.export_rows``: the columns, documented there and listed on the About page), which
 keeps each practice's CSV line and JSON record ready (``ExportRow``). An export here:
 
-1. builds the rows its practices lack (stale or absent: an anti-join on an index, nothing to do
-   when all are ready), with the from-scratch definition;
+1. builds the rows its practices lack (stale or absent), with the from-scratch definition: when
+   two counts on indexes say some practice lacks one, an anti-join finds which of its own;
 2. streams one query: the filtered practices in the list's order joined to their ready rows,
    the site's address spliced into each row's text by the database, read through a server-side
    cursor inside a transaction (a cursor held past its transaction is written out whole
@@ -82,7 +82,8 @@ def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:
     language = translation.get_language() or ""
     if not export_rows.base_is_plain(base) or language not in export_rows.languages():
         return from_scratch(queryset, base_url, kind)
-    export_rows.build_missing(queryset, language)
+    if export_rows.may_lack_rows(language):
+        export_rows.build_missing(queryset, language)
     return _ready(queryset, base, kind, language)
 
 
