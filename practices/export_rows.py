@@ -394,12 +394,16 @@ def _records_with_ids(ids: list[int]) -> Iterator[tuple[int, dict]]:
 
 
 def _store_unless_held(built, versions: dict[int, int], language: str) -> None:
+    postgres = connection.vendor == "postgresql"
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if postgres:
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL lock_timeout = '{STORE_LOCK_TIMEOUT}'")
             _store(built, versions, language)
+            if postgres:  # the rest of a caller's transaction waits as it did
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
     except OperationalError:
         # A change holds some of these rows: it marks them again when it commits, and an
         # export builds what is stale as it streams.
