@@ -13,9 +13,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import OperationalError, connection
-from django.urls import set_script_prefix
+from django.urls import reverse, set_script_prefix
 
 from countries.models import Country
 from practices import export_rows
@@ -40,6 +41,7 @@ from practices.models import (
     Theme,
 )
 from tests.conftest import make_practice
+from tests.curation.admin_form import form_data
 from tests.curation.imports_helpers import csv_bytes, import_file, row
 
 pytestmark = pytest.mark.django_db
@@ -268,6 +270,27 @@ def reverted_to_the_paper(p, reviewer, **_):
     call_command("revert_to_paper", PORTUGAL, "--yes", stdout=io.StringIO())
 
 
+def organisation_reverted_in_its_history(p, client, reviewer, **_):
+    """The admin's history page puts an older version of a record back ("Revert")."""
+    organisation = Organisation.objects.create(
+        slug="reverted-org", name="The first name", kind=Organisation.Kind.values[0]
+    )
+    p.lead_organisation = organisation
+    p.save()
+    organisation.name = "A later name"
+    organisation.save()
+    ready_everywhere()
+    first = organisation.history.earliest("history_id")
+    url = reverse(
+        "admin:practices_organisation_simple_history", args=[organisation.pk, first.history_id]
+    )
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.org", "pw"))
+    response = client.post(url, form_data(client.get(url), "historicalorganisation_form"))
+    client.logout()
+    assert response.status_code == 302, response
+    assert Organisation.objects.get(pk=organisation.pk).name == "The first name"
+
+
 def imported_over_a_draft(p, client, curator, settings, tmp_path, **_):
     """The spreadsheet import, run by its jobs as the worker runs them: a draft it changes is
     saved row by row, new practices are written in bulk; both then published."""
@@ -313,6 +336,7 @@ CHANGES = [
     country_renamed,
     revision_published,
     reverted_to_the_paper,
+    organisation_reverted_in_its_history,
     imported_over_a_draft,
 ]
 
