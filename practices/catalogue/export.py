@@ -20,7 +20,9 @@ django-import-export's export builds the whole file in memory; it stays for cura
 admin.
 """
 
+import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from django.db import connection, transaction
@@ -41,6 +43,9 @@ CHUNK_SIZE = 500
 # client is slower than the database; the connection's own limit would cut a slow download.
 STREAM_IDLE_SECONDS = 900
 CSV, JSON = "csv", "json"
+# The fastest gzip level: the file is a fifth of its size (level 6, the middleware's, makes it a
+# seventh at three times the CPU: at 100,000 practices 4 s, longer than the export itself).
+GZIP_LEVEL = 1
 # The filters' part of a file name: long enough for a few filters, short enough for any disk.
 MAX_FILENAME_FILTERS = 60
 # A bare number says little in a file name: these parameters' values get a word before them.
@@ -204,3 +209,23 @@ def _patched(chunk, base: str, kind: str, language: str) -> list[str]:
             line = parts[column] + base + parts[column + 1]
         lines.append(line)
     return lines
+
+
+# -- compressed ------------------------------------------------------------------------------
+
+
+def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
+    """``chunks`` as one gzip stream, each chunk compressed by a thread of its own while the
+    next is read from the database (zlib lets other threads run meanwhile)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-gzip") as pool:
+        pending = None
+        for chunk in chunks:
+            # One thread, so the chunks are compressed in their order.
+            compressing = pool.submit(compressor.compress, chunk.encode())
+            if pending is not None and (data := pending.result()):
+                yield data
+            pending = compressing
+        if pending is not None and (data := pending.result()):
+            yield data
+    yield compressor.flush()

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
@@ -25,7 +27,7 @@ from practices.models import (
 
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import CSV, JSON, export_filename, export_stream
+from .export import CSV, JSON, export_filename, export_stream, gzipped
 from .facets import facets_for
 from .filters import PracticeFilter, querystring
 from .numbers import whole_number
@@ -141,7 +143,11 @@ def _export(request, kind, content_type):
     # The query runs, and the first rows are read, before the response starts: a database
     # that cannot be reached gets the error page (503), not a 200 and a truncated file.
     first = list(islice(chunks, 2))
-    response = StreamingHttpResponse(_Download(first, chunks), content_type=content_type)
+    compress = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+    response = StreamingHttpResponse(_Download(first, chunks, compress), content_type=content_type)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if compress:
+        response["Content-Encoding"] = "gzip"
     # Today in the site's time zone, not the server's: the day the preparer downloaded it.
     filename = export_filename(filterset.params(), timezone.localdate(), kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -155,10 +161,14 @@ def _export(request, kind, content_type):
 class _Download:
     """``first``, then ``rest``, which is closed with the response, read to its end or not (a
     client gone, a HEAD request): its database cursor, and the transaction it lives in, end
-    with the download."""
+    with the download. Compressed here when the client accepts gzip, at the fastest level (the
+    middleware leaves a response that has its encoding)."""
 
-    def __init__(self, first: list, rest):
-        self.chunks, self.rest = chain(first, rest), rest
+    def __init__(self, first: list, rest, compress: bool):
+        self.rest = rest
+        self.chunks = chain(first, rest)
+        if compress:
+            self.chunks = gzipped(self.chunks)
 
     def __iter__(self):
         return self.chunks

@@ -9,6 +9,7 @@ hook is missing leaves its practice's old row in place, and the test fails.
 """
 
 import datetime
+import gzip
 import io
 from decimal import Decimal
 
@@ -515,3 +516,14 @@ def test_under_a_script_prefix_the_urls_keep_it_once(client):
     finally:
         set_script_prefix("/")
     assert f"http://testserver/kb/practices/{PORTUGAL}/\r\n" in csv.decode()
+
+
+@pytest.mark.parametrize("kind", [CSV, JSON])
+def test_a_compressed_export_is_the_same_file_and_says_it_varies(client, kind):
+    """Compressed here at gzip's fastest level, each chunk by a thread while the next is read."""
+    ready_everywhere()
+    plain = client.get(f"/practices/export.{kind}")
+    assert "Accept-Encoding" in plain["Vary"] and not plain.has_header("Content-Encoding")
+    packed = client.get(f"/practices/export.{kind}", HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(body(packed)) == body(plain) == scratch("", kind)
