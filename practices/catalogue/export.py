@@ -13,8 +13,10 @@ keeps each practice's CSV line and JSON record ready (``ExportRow``). An export 
    before its first row), in chunks: the first row comes at once and memory stays flat;
 3. builds from scratch, without storing it, any row a change marked stale between 1 and 2.
 
-A site address that could not be spliced into stored text (a comma, a quote) gets the export
-built wholly from scratch, as does a request whose language has no rows yet once 1 ran.
+A site address that could not be spliced into stored text (a comma, a quote), or a language
+the site does not offer, gets the export built wholly from scratch. For a client that accepts
+gzip the file is compressed at the fastest level, in a thread beside the database reads
+(``gzipped``).
 
 django-import-export's export builds the whole file in memory; it stays for curators in the
 admin.
