@@ -28,17 +28,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import F, Window
+from django.db.models import Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.text import slugify
 
 from practices import export_rows
+from practices.export_query import window_order
 from practices.export_rows import COLUMNS, FIELDNAMES, csv_line, json_record
 from practices.models import ExportRow
 
-__all__ = ["COLUMNS", "FIELDNAMES", "export_filename", "export_stream"]
+# The columns are the domain's; the About page lists them from here.
+__all__ = ["COLUMNS", "CSV", "FIELDNAMES", "JSON", "export_filename", "export_stream", "gzipped"]
 
 CHUNK_SIZE = 500
 # While a download runs its transaction stays open (the cursor lives in it), idle whenever the
@@ -134,20 +136,9 @@ def _file(batches: Iterator[list[str]], kind: str) -> Iterator[str]:
         batches.close()  # the cursor and its transaction end with the file, read whole or not
 
 
-def _window_order(queryset) -> list:
-    """The queryset's ORDER BY as expressions a window function can take."""
-    ordering = []
-    for item in queryset.query.order_by:
-        if isinstance(item, str):
-            ordering.append(F(item[1:]).desc() if item.startswith("-") else F(item).asc())
-        else:
-            ordering.append(item)
-    return ordering
-
-
 def _ready_sql(queryset, base: str, kind: str, language: str) -> tuple[str, list]:
     picked = (
-        queryset.annotate(export_position=Window(RowNumber(), order_by=_window_order(queryset)))
+        queryset.annotate(export_position=Window(RowNumber(), order_by=window_order(queryset)))
         .order_by()
         .values("id", "export_position")
     )
