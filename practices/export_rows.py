@@ -549,11 +549,10 @@ def pending_ids() -> set[int]:
 
 def rebuild_on_commit(practice_ids) -> None:
     pending = pending_ids()
-    if len(pending) > REBUILD_ON_COMMIT_LIMIT:
-        return
-    if isinstance(practice_ids, QuerySet):
-        practice_ids = practice_ids[: REBUILD_ON_COMMIT_LIMIT + 1]
-    pending.update(practice_ids)
+    if len(pending) <= REBUILD_ON_COMMIT_LIMIT:  # past it, their number no longer matters
+        if isinstance(practice_ids, QuerySet):
+            practice_ids = practice_ids[: REBUILD_ON_COMMIT_LIMIT + 1]
+        pending.update(practice_ids)
     connection = transaction.get_connection()
     if not any(func is _rebuild_pending for _sids, func, _robust in connection.run_on_commit):
         transaction.on_commit(_rebuild_pending, robust=True)
