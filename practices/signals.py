@@ -98,6 +98,8 @@ def index_organisation(sender, instance, raw=False, created=False, **kwargs):
 
 PRACTICE_ROWS = (PracticeCountry, OutcomeMetric, Evaluation, ScorecardRating)
 EXPORTED_LINKS = ("themes", "partners", "target_groups", "stages", "gcm_objectives", "sources")
+# Country links added through the many-to-many manager are bulk-inserted: no post_save.
+M2M_LINKS = (*EXPORTED_LINKS, "countries")
 
 
 @receiver(post_save, sender=Practice)
@@ -143,12 +145,12 @@ def export_links(sender, instance, action, reverse, pk_set, **kwargs):
 def _link_field(through):
     return next(
         field
-        for name in EXPORTED_LINKS
+        for name in M2M_LINKS
         if (field := Practice._meta.get_field(name)).remote_field.through is through
     )
 
 
-for _name in EXPORTED_LINKS:
+for _name in M2M_LINKS:
     m2m_changed.connect(
         export_links,
         sender=Practice._meta.get_field(_name).remote_field.through,

@@ -98,6 +98,10 @@ def country_added(p, **_):
     PracticeCountry.objects.create(practice=p, country=Country.objects.get(iso2="CV"), role="COO")
 
 
+def country_added_through_the_many_to_many(p, **_):
+    p.countries.add(Country.objects.get(iso2="CV"), through_defaults={"role": "COT"})
+
+
 def country_removed(p, **_):
     p.country_links.first().delete()
 
@@ -312,6 +316,7 @@ def imported_over_a_draft(p, client, curator, settings, tmp_path, **_):
 CHANGES = [
     practice_field,
     country_added,
+    country_added_through_the_many_to_many,
     country_removed,
     country_role_changed,
     figure_added,
