@@ -15,6 +15,8 @@ practice: a concurrent change has raised it by then, and its mark stays.
 """
 
 import csv
+import functools
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -308,7 +310,8 @@ BASE_MARK = "\ue000gfmd-base\ue001"
 # formula: spliced into the stored text, it gives the very bytes the record would.
 UNSAFE_IN_BASE = frozenset(',"\r\n\\')
 # Raised with any change to what a record holds or how its text is written: every row written
-# before is then built again, by the next export or ``manage.py build_export_rows``.
+# before is then built again, by the next export or ``manage.py build_export_rows``. Changed
+# translations of the words a record holds do the same by themselves (``format_key``).
 FORMAT = 1
 BUILD_CHUNK = 500
 # A change's rows are rebuilt when it commits up to this many practices (half a second); past
@@ -324,6 +327,25 @@ TEXT_COLUMNS = ("csv_head", "csv_tail", "json_head", "json_tail")
 
 def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
+
+
+def format_key(language: str) -> str:
+    """What a row's text was written by: ``FORMAT`` and the record's translated words."""
+    return _format_key(FORMAT, language)
+
+
+@functools.cache
+def _format_key(version: int, language: str) -> str:
+    # Every word of a record that the site's translations give: the paper's section titles, the
+    # evaluation methods, a figure's qualifiers (translations change only with a deploy).
+    with translation.override(language):
+        words = [
+            *(str(label) for label in Practice.PaperSection.labels),
+            *(str(label) for label in Evaluation.Method.labels),
+            *(OutcomeMetric.format_value(Decimal(1), q) for q in OutcomeMetric.Qualifier.values),
+        ]
+    digest = hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
+    return f"{version}:{digest}"
 
 
 def base_is_plain(base: str) -> bool:
@@ -434,7 +456,7 @@ def _store(built, versions: dict[int, int], language: str) -> None:
                         practice_id,
                         language,
                         versions.get(practice_id, 0),
-                        FORMAT,
+                        format_key(language),
                         *parts,
                     )
                 ],
@@ -443,10 +465,11 @@ def _store(built, versions: dict[int, int], language: str) -> None:
 
 def missing(queryset, language: str | None = None) -> QuerySet:
     """The ids of ``queryset``'s practices whose row in ``language`` is stale or absent."""
+    language = language or settings.LANGUAGE_CODE
     ready = ExportRow.objects.filter(
         practice=OuterRef("pk"),
-        language=language or settings.LANGUAGE_CODE,
-        format=FORMAT,
+        language=language,
+        format=format_key(language),
         csv_head__isnull=False,
     )
     return queryset.order_by().filter(~Exists(ready)).values_list("pk", flat=True)
@@ -464,7 +487,7 @@ def may_lack_rows(language: str | None = None) -> bool:
             f"SELECT (SELECT COUNT(*) FROM {_table()} WHERE {quote('language')} = %s "  # noqa: S608
             f"AND {quote('format')} = %s AND {quote('csv_head')} IS NOT NULL) "
             f"< (SELECT COUNT(*) FROM {quote(Practice._meta.db_table)})",
-            [language or settings.LANGUAGE_CODE, FORMAT],
+            [language or settings.LANGUAGE_CODE, format_key(language or settings.LANGUAGE_CODE)],
         )
         return bool(cursor.fetchone()[0])
 
@@ -508,7 +531,7 @@ def _mark(ids_sql: str, params: list) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({_quote('practice_id')}, {_quote('language')}, "  # noqa: S608
             f"{_quote('version')}, {_quote('format')}) "
-            f"SELECT p.{_quote('id')}, l.code, 1, 0 FROM {practice} p "
+            f"SELECT p.{_quote('id')}, l.code, 1, '' FROM {practice} p "
             f"CROSS JOIN ({language_rows}) l WHERE p.{_quote('id')} IN ({ids_sql}) "
             f"ON CONFLICT ({_quote('practice_id')}, {_quote('language')}) DO UPDATE SET "
             f"{_quote('version')} = {table}.{_quote('version')} + 1, {nulls}",

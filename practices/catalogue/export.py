@@ -157,7 +157,7 @@ def _ready_sql(queryset, base: str, kind: str, language: str) -> tuple[str, list
         f"AND e.{quote('format')} = %s) FROM (SELECT id, export_position FROM picked "
         "ORDER BY export_position) ordered ORDER BY ordered.export_position"
     )
-    return sql, [*params, base, language, export_rows.FORMAT]
+    return sql, [*params, base, language, export_rows.format_key(language)]
 
 
 def _ready(queryset, base: str, kind: str, language: str) -> Iterator[str]:

@@ -30,9 +30,9 @@ class ExportRow(models.Model):
     # Raised by every change that marks the row stale: a rebuild writes only over the version
     # it saw before reading the practice.
     version = models.PositiveBigIntegerField(_("version"), default=0)
-    # Which definition of a record wrote the text (export_rows.FORMAT): a row of an older one is
-    # not ready.
-    format = models.PositiveSmallIntegerField(_("format"), default=0)
+    # Which definition of a record, and which translations of its words, wrote the text
+    # (export_rows.format_key): a row of another one is not ready.
+    format = models.CharField(_("format"), max_length=40, default="")
     # All four NULL: stale, to be rebuilt before it is exported.
     csv_head = models.TextField(null=True)  # noqa: DJ001 (NULL is stale, "" is text)
     csv_tail = models.TextField(null=True)  # noqa: DJ001 (NULL is stale, "" is text)

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.urls import reverse, set_script_prefix
+from django.utils import translation
 
 from countries.models import Country
 from practices import export_rows
@@ -79,7 +80,7 @@ def assert_fresh(client) -> None:
         assert body(client.get(f"/practices/export.json?{query}")) == scratch(query, JSON), query
     # Drafts and unpublished practices too: a ready row is the practice as it is now.
     ready = ExportRow.objects.filter(
-        language="en", format=export_rows.FORMAT, csv_head__isnull=False
+        language="en", format=export_rows.format_key("en"), csv_head__isnull=False
     )
     stored = {r.practice_id: (r.csv_head, r.csv_tail, r.json_head, r.json_tail) for r in ready}
     assert stored == dict(export_rows.build(stored, save=False))
@@ -385,6 +386,26 @@ def test_once_committed_the_change_rebuilds_its_rows(django_capture_on_commit_ca
     assert not export_rows.missing(Practice.objects.all()).exists()
     row = ExportRow.objects.get(practice=practice, language="en")
     assert "Rebuilt at commit" in row.csv_head
+
+
+def test_rows_written_with_other_translations_are_built_again(client, monkeypatch):
+    """A deploy with new translations of a record's words (a section title, a method) makes
+    every row of that language not ready: no row keeps words the site no longer uses."""
+    ready_everywhere()
+    label = Practice.PaperSection.FAMILY_REUNIFICATION.label
+    french = {str(label): "4.1 Regroupement familial dans le pays de destination"}
+    translation.gettext("")  # the real catalogue's function, loaded
+    real_gettext = translation._trans.gettext
+    monkeypatch.setattr(
+        translation._trans, "gettext", lambda text: french.get(text, real_gettext(text))
+    )
+    export_rows._format_key.cache_clear()
+    try:
+        assert export_rows.may_lack_rows()
+        assert "Regroupement familial" in body(client.get("/practices/export.csv")).decode()
+        assert not export_rows.may_lack_rows()
+    finally:
+        export_rows._format_key.cache_clear()
 
 
 def test_a_change_to_more_practices_than_a_request_rebuilds_goes_to_the_worker(
