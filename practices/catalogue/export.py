@@ -211,11 +211,16 @@ def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
     """``chunks`` as one gzip stream, each chunk compressed by a thread of its own while the
     next is read from the database (zlib lets other threads run meanwhile)."""
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+
+    def compress(chunk: str) -> bytes:
+        return compressor.compress(chunk.encode())
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-gzip") as pool:
         pending = None
         for chunk in chunks:
-            # One thread, so the chunks are compressed in their order.
-            compressing = pool.submit(compressor.compress, chunk.encode())
+            # One thread, so the chunks are compressed in their order; it encodes them too,
+            # while this one waits for the database.
+            compressing = pool.submit(compress, chunk)
             if pending is not None and (data := pending.result()):
                 yield data
             pending = compressing
