@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from itertools import chain
 
 from django.db import connection, transaction
 from django.db.models import Window
@@ -40,7 +41,7 @@ from practices.export_rows import COLUMNS, FIELDNAMES, csv_line, json_record
 from practices.models import ExportRow
 
 # The columns are the domain's; the About page lists them from here.
-__all__ = ["COLUMNS", "CSV", "FIELDNAMES", "JSON", "export_filename", "export_stream", "gzipped"]
+__all__ = ["COLUMNS", "CSV", "FIELDNAMES", "JSON", "Download", "export_filename", "export_stream"]
 
 CHUNK_SIZE = 500
 # While a download runs its transaction stays open (the cursor lives in it), idle whenever the
@@ -227,3 +228,22 @@ def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
         if pending is not None and (data := pending.result()):
             yield data
     yield compressor.flush()
+
+
+class Download:
+    """``first``, then ``rest``, which is closed with the response, read to its end or not (a
+    client gone, a HEAD request): its database cursor, and the transaction it lives in, end
+    with the download. Compressed here when the client accepts gzip, at the fastest level (the
+    middleware leaves a response that has its encoding)."""
+
+    def __init__(self, first: list, rest, compress: bool):
+        self.rest = rest
+        self.chunks = chain(first, rest)
+        if compress:
+            self.chunks = gzipped(self.chunks)
+
+    def __iter__(self):
+        return self.chunks
+
+    def close(self):
+        self.rest.close()

@@ -1,4 +1,4 @@
-from itertools import chain, groupby, islice
+from itertools import groupby, islice
 from urllib.parse import quote
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from practices.models import (
 
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import CSV, JSON, export_filename, export_stream, gzipped
+from .export import CSV, JSON, Download, export_filename, export_stream
 from .facets import facets_for
 from .filters import PracticeFilter, querystring
 from .numbers import whole_number
@@ -144,7 +144,7 @@ def _export(request, kind, content_type):
     # that cannot be reached gets the error page (503), not a 200 and a truncated file.
     first = list(islice(chunks, 2))
     compress = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
-    response = StreamingHttpResponse(_Download(first, chunks, compress), content_type=content_type)
+    response = StreamingHttpResponse(Download(first, chunks, compress), content_type=content_type)
     patch_vary_headers(response, ["Accept-Encoding"])
     if compress:
         response["Content-Encoding"] = "gzip"
@@ -156,25 +156,6 @@ def _export(request, kind, content_type):
         # The same values the list page would name as ignored, for scripts that check.
         response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
     return response
-
-
-class _Download:
-    """``first``, then ``rest``, which is closed with the response, read to its end or not (a
-    client gone, a HEAD request): its database cursor, and the transaction it lives in, end
-    with the download. Compressed here when the client accepts gzip, at the fastest level (the
-    middleware leaves a response that has its encoding)."""
-
-    def __init__(self, first: list, rest, compress: bool):
-        self.rest = rest
-        self.chunks = chain(first, rest)
-        if compress:
-            self.chunks = gzipped(self.chunks)
-
-    def __iter__(self):
-        return self.chunks
-
-    def close(self):
-        self.rest.close()
 
 
 def practice_detail(request, slug):

@@ -239,9 +239,9 @@ def test_export_queries_are_fixed(client, django_assert_num_queries, extra, fmt)
     # Their ready rows are built by the first export (the on_commit rebuild never runs in a
     # test's transaction).
     body(client.get(f"/practices/export.{fmt}?theme=children"))
-    # One lookup of the theme slug, one for rows to build (none), then one query for every
-    # row and every column, in a savepoint of its own (where PostgreSQL is told how long the
-    # download may wait for its client).
+    # One lookup of the theme slug, one asking whether any row must be built (none), then one
+    # query for every row and every column, in a savepoint of its own (where PostgreSQL is
+    # told how long the download may wait for its client).
     with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5):
         body(client.get(f"/practices/export.{fmt}?theme=children"))
 
