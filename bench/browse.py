@@ -223,7 +223,7 @@ def reference_search():
 
 def reference_export():
     """The scalar columns only (no many-to-many values): the cheapest possible fetch."""
-    from practices.catalogue.export_query import SCALARS
+    from practices.export_query import SCALARS
     from practices.models import Practice
 
     return list(

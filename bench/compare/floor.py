@@ -173,7 +173,7 @@ SELECT {CARD_COLUMNS}, o.name AS lead_name
 
 def _aggregated(name: str, expression: str, source: str, order: str, where: str = "") -> str:
     """One relation's cells, joined with '; ', aggregated once per exported practice and
-    joined back (as practices/catalogue/export_query.py does)."""
+    joined back (as practices/export_query.py does)."""
     return (
         f"LEFT JOIN (SELECT r.practice_id, string_agg({expression}, '; ' ORDER BY {order}) AS v"
         f" FROM {source} WHERE r.practice_id IN (SELECT id FROM p) {where}"

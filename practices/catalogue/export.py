@@ -1,101 +1,56 @@
-"""CSV and JSON exports of exactly the list page's rows, streamed.
+"""CSV and JSON exports of exactly the list page's rows, streamed from each practice's ready row.
 
 Both take the list page's query string (same filters, same order, every matching row, never
-a page of it). One query fetches everything (``export_query``): each many-to-many column
-arrives already gathered into a JSON array by the database, so nothing is fetched per practice,
-and rows are read from a database cursor in chunks and written out as they come: memory stays
-flat at any size.
-The columns are documented once, here, and listed on the About page.
+a page of it). What a record holds, and its text, is defined once in the domain
+(``practices.export_rows``: the columns, documented there and listed on the About page), which
+keeps each practice's CSV line and JSON record ready (``ExportRow``). An export here:
+
+1. builds the rows its practices lack (stale or absent), with the from-scratch definition: when
+   two counts on indexes say some practice lacks one, an anti-join finds which of its own;
+2. streams one query: the filtered practices in the list's order joined to their ready rows,
+   the site's address spliced into each row's text by the database, read through a server-side
+   cursor inside a transaction (a cursor held past its transaction is written out whole
+   before its first row), in chunks: the first row comes at once and memory stays flat;
+3. builds from scratch, without storing it, any row a change marked stale between 1 and 2.
+
+A site address that could not be spliced into stored text (a comma, a quote), or a language
+the site does not offer, gets the export built wholly from scratch. For a client that accepts
+gzip the file is compressed at the fastest level, in a thread beside the database reads
+(``gzipped``).
 
 django-import-export's export builds the whole file in memory; it stays for curators in the
 admin.
 """
 
-import csv
-import json
+import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from decimal import Decimal
+from itertools import chain
 
-from django.urls import reverse
+from django.db import connection, transaction
+from django.db.models import Window
+from django.db.models.functions import RowNumber
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _
 
-from practices.cells import neutralise
-from practices.models import (
-    Evaluation,
-    OutcomeMetric,
-    Practice,
-    PracticeCountry,
-    ScorecardRating,
-)
+from practices import export_rows
+from practices.export_query import window_order
+from practices.export_rows import COLUMNS, FIELDNAMES, csv_line, json_record
+from practices.models import ExportRow
 
-from .export_query import fetch_rows
+# The columns are the domain's; the About page lists them from here.
+__all__ = ["COLUMNS", "CSV", "FIELDNAMES", "JSON", "Download", "export_filename", "export_stream"]
 
-SLUG_PLACEHOLDER = "slug-placeholder"
-ROLE_ORDER = {role: i for i, role in enumerate(PracticeCountry.Role.values)}
-CRITERION_ORDER = {c: i for i, c in enumerate(ScorecardRating.Criterion.values)}
-# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
-COLUMNS = [
-    ("slug", _("The practice's permanent identifier; its page is /practices/<slug>/.")),
-    ("title", _("Title.")),
-    ("summary", _("One or two sentences.")),
-    ("description", _("The full description, keeping the source's own words.")),
-    ("themes", _("Theme slugs, e.g. children; gender.")),
-    ("theme_names", _("Theme names, in the same order as the slugs in themes.")),
-    ("countries", _("Every country with its role: Mexico (COO); United States (COD).")),
-    ("coo", _("ISO 3166 alpha-2 codes of the countries of origin.")),
-    ("cot", _("ISO 3166 alpha-2 codes of the countries of transit.")),
-    ("cod", _("ISO 3166 alpha-2 codes of the countries of destination.")),
-    ("coverage", _("For regional or global practices: the group of countries it covers.")),
-    ("organisations", _("The lead organisation first, then the partners.")),
-    ("target_groups", _("Target group slugs.")),
-    (
-        "target_group_names",
-        _("Target group names, in the same order as the slugs in target_groups."),
-    ),
-    ("stages", _("Stage slugs of the migration cycle, in cycle order.")),
-    ("stage_names", _("Stage names, in the same order as the slugs in stages.")),
-    ("scope", _("unilateral, bilateral, regional or multilateral.")),
-    ("kind", _("programme, policy, law, service, agreement, network, tool or research.")),
-    ("gcm_objectives", _("Numbers of the Global Compact for Migration objectives (curators')")),
-    ("status", _("ongoing, completed, planned or under_discussion, as last reported.")),
-    ("status_as_of", _("Year the status was reported in (2010 for the paper's practices).")),
-    (
-        "verified_on",
-        _(
-            "Date (YYYY-MM-DD) a reviewer last checked the practice against a newer source; "
-            "empty if never. See “Is it still current?” above."
-        ),
-    ),
-    ("evidence_level", _("described, outputs, evaluated or independent (see above).")),
-    ("start_year", _("Year it started, if known.")),
-    ("end_year", _("Year it ended, if known.")),
-    ("metrics", _("Every figure as label: value unit (year).")),
-    ("sources", _("Sources as [footnote] citation; the footnote number is the paper's.")),
-    (
-        "evaluations",
-        _("Each evaluation, newest first: method, by whom, year, findings, source."),
-    ),
-    (
-        "scorecard",
-        _(
-            "Each rated criterion as criterion: rating out of 5; the JSON export adds the "
-            "justification and the date (reviewers are never named)."
-        ),
-    ),
-    (
-        "paper_section",
-        _("Number of the 2010 paper's section that describes it, e.g. 4.1; empty if added later."),
-    ),
-    (
-        "paper_section_title",
-        _("That section's number and title, e.g. 4.1 Family reunification in the COD."),
-    ),
-    ("url", _("Address of the practice's page in this knowledge base.")),
-]
-FIELDNAMES = [name for name, _help in COLUMNS]
-MULTI_SEPARATOR = "; "
+CHUNK_SIZE = 500
+# While a download runs its transaction stays open (the cursor lives in it), idle whenever the
+# client is slower than the database; the connection's own limit would cut a slow download.
+STREAM_IDLE_SECONDS = 900
+CSV, JSON = "csv", "json"
+# The fastest gzip level: the file is a fifth of its size (level 6, the middleware's, makes it a
+# seventh at three times the CPU: at 100,000 practices 4 s, longer than the export itself).
+GZIP_LEVEL = 1
 # The filters' part of a file name: long enough for a few filters, short enough for any disk.
 MAX_FILENAME_FILTERS = 60
 # A bare number says little in a file name: these parameters' values get a word before them.
@@ -127,204 +82,168 @@ def export_filename(params: list[tuple[str, str]], day: date, extension: str) ->
     return f"{stem}.{extension}"
 
 
-def export_rows(queryset) -> Iterator[dict]:
-    """Each practice of ``queryset`` (already filtered and ordered) as one export record.
+def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:
+    """The file's text for ``queryset`` (filtered and ordered as the list), chunk by chunk.
 
-    Read through a server-side cursor on PostgreSQL, a chunk at a time, so memory stays flat.
+    ``base_url`` is the site's address (scheme and host); the script prefix is added here.
+    The query runs, and its first rows are read, when the first chunk is asked for.
     """
-    # Reversed once, not once per row (reverse() is a tenth of the export's time).
-    detail_path = reverse("practices:practice-detail", kwargs={"slug": SLUG_PLACEHOLDER})
-    for row in fetch_rows(queryset):
-        yield _record(row, detail_path)
+    base = base_url + get_script_prefix().rstrip("/")  # ready rows hold paths from "/"
+    language = translation.get_language() or ""
+    if not export_rows.base_is_plain(base) or language not in export_rows.languages():
+        return from_scratch(queryset, base_url, kind)
+    if export_rows.may_lack_rows(language):
+        export_rows.build_missing(queryset, language)
+    return _ready(queryset, base, kind, language)
 
 
-def _decimal(value) -> Decimal:
-    # SQLite's JSON gives a float, PostgreSQL's a string or int: one exact decimal either way.
-    return Decimal(str(value)).normalize()
+def from_scratch(queryset, base_url: str, kind: str) -> Iterator[str]:
+    """The file built record by record with the one definition: what the ready rows hold.
+    Its paths have the script prefix, which ``base_url`` (scheme and host) has not."""
+    records = export_rows.records(queryset)
+    if kind == CSV:
+        lines = (csv_line(record, base_url) for record in records)
+    else:
+        lines = (json_record(record, base_url) for record in records)
+    return _file(_batches(lines), kind)
 
 
-def _record(row: dict, detail_path: str) -> dict:
-    """One practice in the export's shape; lists sorted so every database gives the same."""
-    countries = sorted(row["country_list"] or [], key=lambda c: (ROLE_ORDER[c["role"]], c["name"]))
-    organisations = []
-    if row["lead_slug"]:
-        organisations.append(
-            {
-                "slug": row["lead_slug"],
-                "name": row["lead_name"],
-                "acronym": row["lead_acronym"],
-                "role": "lead",
-            }
-        )
-    for partner in sorted(row["partner_list"] or [], key=lambda o: o["name"]):
-        if partner["slug"] != row["lead_slug"]:
-            organisations.append({**partner, "role": "partner"})
-    metrics = sorted(row["metric_list"] or [], key=lambda m: (m["position"], m["id"]))
-    # Names in the same order as their slugs, so the two columns pair up item by item.
-    themes = sorted(row["theme_list"] or [], key=lambda t: t["position"])
-    groups = sorted(row["target_group_list"] or [], key=lambda g: g["slug"])
-    stages = sorted(row["stage_list"] or [], key=lambda s: s["position"])
-    sources = sorted(
-        row["source_list"] or [],
-        key=lambda s: (s["footnote"] is None, s["footnote"] or 0, s["key"]),
-    )
-    return {
-        "slug": row["slug"],
-        "title": row["title"],
-        "summary": row["summary"],
-        "description": row["description"],
-        "themes": [t["slug"] for t in themes],
-        "theme_names": [t["name"] for t in themes],
-        "countries": [{"iso2": c["iso2"], "name": c["name"], "role": c["role"]} for c in countries],
-        "coo": [c["iso2"] for c in countries if c["role"] == "COO"],
-        "cot": [c["iso2"] for c in countries if c["role"] == "COT"],
-        "cod": [c["iso2"] for c in countries if c["role"] == "COD"],
-        "coverage": row["coverage"],
-        "organisations": organisations,
-        "target_groups": [g["slug"] for g in groups],
-        "target_group_names": [g["name"] for g in groups],
-        "stages": [s["slug"] for s in stages],
-        "stage_names": [s["name"] for s in stages],
-        "scope": row["scope"],
-        "kind": row["kind"],
-        "gcm_objectives": sorted(g["number"] for g in row["gcm_list"] or []),
-        "status": row["status"],
-        "status_as_of": row["status_as_of"],
-        # SQLite gives the date as text, PostgreSQL as a date: the ISO date either way.
-        "verified_on": str(row["verified_on"])[:10] if row["verified_on"] else None,
-        "evidence_level": row["evidence_level"],
-        "start_year": row["start_year"],
-        "end_year": row["end_year"],
-        "metrics": [
-            {
-                "label": m["label"],
-                "value": _decimal(m["value"]),
-                "qualifier": m["qualifier"],
-                "unit": m["unit"],
-                "year": m["year"],
-            }
-            for m in metrics
-        ],
-        "sources": [{k: s[k] for k in ("key", "footnote", "citation", "url")} for s in sources],
-        "evaluations": [
-            {
-                "method": e["method"],
-                "evaluator": e["evaluator"],
-                "year": e["year"],
-                "findings": e["findings"],
-                "source": {k: e[k] for k in ("footnote", "citation", "url")}
-                if e["citation"] is not None
-                else None,
-            }
-            for e in sorted(row["evaluation_list"] or [], key=lambda e: (-e["year"], e["id"]))
-        ],
-        "scorecard": [
-            {
-                "criterion": r["criterion"],
-                "rating": r["rating"],
-                "justification": r["justification"],
-                "rated_on": str(r["rated_on"])[:10],
-            }
-            for r in sorted(row["rating_list"] or [], key=lambda r: CRITERION_ORDER[r["criterion"]])
-        ],
-        "paper_section": row["paper_section"],
-        "paper_section_title": (
-            str(Practice.PaperSection(row["paper_section"]).label) if row["paper_section"] else ""
-        ),
-        "url": detail_path.replace(SLUG_PLACEHOLDER, row["slug"]),
-    }
-
-
-# -- CSV ---------------------------------------------------------------------------------
-
-
-def _metric_text(metric: dict) -> str:
-    value = OutcomeMetric.format_value(metric["value"], metric["qualifier"])
-    if metric["qualifier"] == OutcomeMetric.Qualifier.TARGET:
-        value = f"target {value}"
-    return f"{metric['label']}: {value} {metric['unit']} ({metric['year']})"
-
-
-def _evaluation_text(evaluation: dict) -> str:
-    method = Evaluation.Method(evaluation["method"]).label
-    text = f"{method}, {evaluation['evaluator']} ({evaluation['year']}): {evaluation['findings']}"
-    source = evaluation["source"]
-    if source:
-        text += f" [{source['footnote']}]" if source["footnote"] else f" [{source['citation']}]"
-    return text
-
-
-def _organisation_text(org: dict) -> str:
-    return f"{org['name']} ({org['acronym']})" if org["acronym"] else org["name"]
-
-
-def csv_cells(record: dict, base_url: str) -> list[str]:
-    join = MULTI_SEPARATOR.join
-    cells = {
-        **record,
-        "themes": join(record["themes"]),
-        "theme_names": join(record["theme_names"]),
-        "countries": join(f"{c['name']} ({c['role']})" for c in record["countries"]),
-        "coo": join(record["coo"]),
-        "cot": join(record["cot"]),
-        "cod": join(record["cod"]),
-        "organisations": join(_organisation_text(o) for o in record["organisations"]),
-        "target_groups": join(record["target_groups"]),
-        "target_group_names": join(record["target_group_names"]),
-        "stages": join(record["stages"]),
-        "stage_names": join(record["stage_names"]),
-        "gcm_objectives": join(str(n) for n in record["gcm_objectives"]),
-        "start_year": "" if record["start_year"] is None else str(record["start_year"]),
-        "end_year": "" if record["end_year"] is None else str(record["end_year"]),
-        "status_as_of": "" if record["status_as_of"] is None else str(record["status_as_of"]),
-        "verified_on": record["verified_on"] or "",
-        "metrics": join(_metric_text(m) for m in record["metrics"]),
-        "sources": join(
-            f"[{s['footnote']}] {s['citation']}" if s["footnote"] else s["citation"]
-            for s in record["sources"]
-        ),
-        "evaluations": join(_evaluation_text(e) for e in record["evaluations"]),
-        "scorecard": join(f"{r['criterion']}: {r['rating']}/5" for r in record["scorecard"]),
-        "url": base_url + record["url"],
-    }
-    return [neutralise(cells[name]) for name in FIELDNAMES]
-
-
-class _Line:
-    """A file-like object whose write() returns the line: csv.writer without a buffer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def stream_csv(records: Iterable[dict], base_url: str) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    # The byte-order mark makes Excel read UTF-8 ("Côte d'Ivoire", not "CÃ´te d'Ivoire").
-    yield "\ufeff" + writer.writerow(FIELDNAMES)
+def _batches(lines: Iterable[str], size: int = 100) -> Iterator[list[str]]:
     batch = []
-    for record in records:
-        batch.append(writer.writerow(csv_cells(record, base_url)))
-        if len(batch) >= 100:
-            yield "".join(batch)
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
             batch = []
     if batch:
-        yield "".join(batch)
+        yield batch
 
 
-# -- JSON --------------------------------------------------------------------------------
+def _file(batches: Iterator[list[str]], kind: str) -> Iterator[str]:
+    try:
+        if kind == CSV:
+            # The byte-order mark makes Excel read UTF-8 ("Côte d'Ivoire", not "CÃ´te d'Ivoire").
+            yield "\ufeff" + export_rows.csv_line_of(FIELDNAMES)
+            for batch in batches:
+                yield "".join(batch)
+            return
+        yield "["
+        separator = "\n"
+        for batch in batches:
+            yield separator + ",\n".join(batch)
+            separator = ",\n"
+        yield "\n]\n"
+    finally:
+        batches.close()  # the cursor and its transaction end with the file, read whole or not
 
 
-def _json_default(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral() else float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def _ready_sql(queryset, base: str, kind: str, language: str) -> tuple[str, list]:
+    picked = (
+        queryset.annotate(export_position=Window(RowNumber(), order_by=window_order(queryset)))
+        .order_by()
+        .values("id", "export_position")
+    )
+    picked_sql, params = picked.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(ExportRow._meta.db_table)
+    head, tail = (quote(f"{kind}_head"), quote(f"{kind}_tail"))
+    # The practices are put in order first, narrow (id and position), and each one's text is
+    # then read by its index, in that order: sorting the joined text (a gigabyte at 100,000
+    # practices) would spill to disk before the first row. The text is NULL where the row went
+    # stale since step 1 (NULL || x is NULL), or is absent.
+    sql = (
+        f"WITH picked AS ({picked_sql}) "  # noqa: S608 (names from the models, values are params)
+        f"SELECT ordered.id, (SELECT e.{head} || %s || e.{tail} FROM {table} e "
+        f"WHERE e.{quote('practice_id')} = ordered.id AND e.{quote('language')} = %s "
+        f"AND e.{quote('format')} = %s) FROM (SELECT id, export_position FROM picked "
+        "ORDER BY export_position) ordered ORDER BY ordered.export_position"
+    )
+    return sql, [*params, base, language, export_rows.format_key(language)]
 
 
-def stream_json(records: Iterable[dict], base_url: str) -> Iterator[str]:
-    yield "["
-    separator = "\n"
-    for record in records:
-        record = {**record, "url": base_url + record["url"]}
-        yield separator + json.dumps(record, ensure_ascii=False, default=_json_default)
-        separator = ",\n"
-    yield "\n]\n"
+def _ready(queryset, base: str, kind: str, language: str) -> Iterator[str]:
+    return _file(_ready_batches(queryset, base, kind, language), kind)
+
+
+def _ready_batches(queryset, base: str, kind: str, language: str) -> Iterator[list[str]]:
+    sql, params = _ready_sql(queryset, base, kind, language)
+    # Inside a transaction the cursor yields rows as the query makes them; in autocommit it is
+    # held past its transaction, and PostgreSQL writes the whole result out before the first.
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as setting:
+                setting.execute(
+                    "SET LOCAL idle_in_transaction_session_timeout = %s",
+                    [f"{STREAM_IDLE_SECONDS}s"],
+                )
+        yield from _fetched(sql, params, base, kind, language)
+
+
+def _fetched(sql: str, params: list, base: str, kind: str, language: str):
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK_SIZE):
+            lines = [line for _id, line in chunk]
+            if None in lines:
+                lines = _patched(chunk, base, kind, language)
+            yield lines
+
+
+def _patched(chunk, base: str, kind: str, language: str) -> list[str]:
+    """The chunk's lines, those of rows marked stale since the export began built anew."""
+    stale = [practice_id for practice_id, line in chunk if line is None]
+    built = dict(export_rows.build(stale, language, save=False))
+    column = 0 if kind == CSV else 2
+    lines = []
+    for practice_id, line in chunk:
+        if line is None:
+            parts = built.get(practice_id)
+            if parts is None:
+                continue  # deleted since the export began
+            line = parts[column] + base + parts[column + 1]
+        lines.append(line)
+    return lines
+
+
+# -- compressed ------------------------------------------------------------------------------
+
+
+def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
+    """``chunks`` as one gzip stream, each chunk compressed by a thread of its own while the
+    next is read from the database (zlib lets other threads run meanwhile)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+
+    def compress(chunk: str) -> bytes:
+        return compressor.compress(chunk.encode())
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-gzip") as pool:
+        pending = None
+        for chunk in chunks:
+            # One thread, so the chunks are compressed in their order; it encodes them too,
+            # while this one waits for the database.
+            compressing = pool.submit(compress, chunk)
+            if pending is not None and (data := pending.result()):
+                yield data
+            pending = compressing
+        if pending is not None and (data := pending.result()):
+            yield data
+    yield compressor.flush()
+
+
+class Download:
+    """``first``, then ``rest``, which is closed with the response, read to its end or not (a
+    client gone, a HEAD request): its database cursor, and the transaction it lives in, end
+    with the download. Compressed here when the client accepts gzip, at the fastest level (the
+    middleware leaves a response that has its encoding)."""
+
+    def __init__(self, first: list, rest, compress: bool):
+        self.rest = rest
+        self.chunks = chain(first, rest)
+        if compress:
+            self.chunks = gzipped(self.chunks)
+
+    def __iter__(self):
+        return self.chunks
+
+    def close(self):
+        self.rest.close()

@@ -1,14 +1,16 @@
-from itertools import chain, groupby, islice
+from itertools import groupby, islice
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
@@ -25,7 +27,7 @@ from practices.models import (
 
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import export_filename, export_rows, stream_csv, stream_json
+from .export import CSV, JSON, Download, export_filename, export_stream
 from .facets import facets_for
 from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
@@ -153,26 +155,29 @@ def page_from(paginator, number):
 
 
 def export_csv(request):
-    return _export(request, stream_csv, "text/csv; charset=utf-8", "csv")
+    return _export(request, CSV, "text/csv; charset=utf-8")
 
 
 def export_json(request):
-    return _export(request, stream_json, "application/json; charset=utf-8", "json")
+    return _export(request, JSON, "application/json; charset=utf-8")
 
 
-def _export(request, stream, content_type, extension):
+def _export(request, kind, content_type):
     """The list page's rows (same query string, every page), streamed as a download."""
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    # The site's address without the script prefix, which export_stream adds.
     base_url = request.build_absolute_uri("/").rstrip("/")
-    rows = export_rows(filterset.sorted_qs())
-    # The query runs, and the first row is read, before the response starts: a database
+    chunks = export_stream(filterset.sorted_qs(), base_url, kind)
+    # The query runs, and the first rows are read, before the response starts: a database
     # that cannot be reached gets the error page (503), not a 200 and a truncated file.
-    first = list(islice(rows, 1))
-    response = StreamingHttpResponse(
-        stream(chain(first, rows), base_url), content_type=content_type
-    )
+    first = list(islice(chunks, 2))
+    compress = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+    response = StreamingHttpResponse(Download(first, chunks, compress), content_type=content_type)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if compress:
+        response["Content-Encoding"] = "gzip"
     # Today in the site's time zone, not the server's: the day the preparer downloaded it.
-    filename = export_filename(filterset.params(), timezone.localdate(), extension)
+    filename = export_filename(filterset.params(), timezone.localdate(), kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
     if ignored:

@@ -2,6 +2,7 @@ from .country_link import PracticeCountry, group_by_role
 from .currency import Currency, currency_condition, currency_cutoff
 from .discussion import DiscussionQuestion, Outcome
 from .evidence import Evaluation, ScorecardRating
+from .export_row import ExportRow
 from .metric import OutcomeMetric
 from .practice import Practice
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
@@ -11,6 +12,7 @@ __all__ = [
     "Currency",
     "DiscussionQuestion",
     "Evaluation",
+    "ExportRow",
     "GCMObjective",
     "Organisation",
     "Outcome",

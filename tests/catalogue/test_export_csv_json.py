@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from practices.catalogue.export import FIELDNAMES, MAX_FILENAME_FILTERS, export_filename
@@ -235,8 +236,13 @@ def test_export_queries_are_fixed(client, django_assert_num_queries, extra, fmt)
         OutcomeMetric.objects.create(
             practice=practice, label="People", value=i, unit="people", year=2010
         )
-    # One lookup of the theme slug, then one query for every row and every column.
-    with django_assert_num_queries(2):
+    # Their ready rows are built by the first export (the on_commit rebuild never runs in a
+    # test's transaction).
+    body(client.get(f"/practices/export.{fmt}?theme=children"))
+    # One lookup of the theme slug, one asking whether any row must be built (none), then one
+    # query for every row and every column, in a savepoint of its own (where PostgreSQL is
+    # told how long the download may wait for its client).
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5):
         body(client.get(f"/practices/export.{fmt}?theme=children"))
 
 

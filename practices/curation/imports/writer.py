@@ -11,8 +11,8 @@ nothing while it does; the rows it would save are handed here, as planned rows:
   row would give (one entry per practice, with its final links; one per country link and per
   figure; the importing user and "Imported from <file>" on each), then the search index of all
   of them at once. Bulk inserts send no signals: what the signals of a save would do (history,
-  search index, the cache's data generation) is done here, and a receiver added to those
-  models later must be added here too.
+  search index, the ready export rows, the cache's data generation) is done here, and a
+  receiver added to those models later must be added here too.
 """
 
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from practices import export_rows
 from practices.cache import invalidate_on_commit
 from practices.models import OutcomeMetric, Practice, PracticeCountry
 from practices.search_index import update_search_index
@@ -113,7 +114,8 @@ def create(rows: list[PlannedRow], resource, kwargs: dict, report) -> None:
     OutcomeMetric.objects.bulk_create(metrics, batch_size=BATCH)
 
     write_history(practices, links_by_field, country_links, metrics, kwargs["user"])
-    update_search_index(Practice.objects.filter(pk__in=[p.pk for p in practices]))
+    update_search_index(Practice.objects.filter(pk__in=ids))
+    export_rows.mark_stale(ids)  # rows for them, built once the import commits
     invalidate_on_commit()
 
 

@@ -3,7 +3,7 @@
 Each many-to-many column arrives already gathered into a JSON array (PostgreSQL aggregates each
 relation once and hash-joins it; SQLite runs a subquery per practice, an index lookup), so
 nothing is fetched per practice; rows are read from a server-side cursor in chunks.
-``export.py`` shapes them into records and files.
+``export_rows.py`` shapes them into records, and their text is kept ready (``ExportRow``).
 """
 
 import json
@@ -139,7 +139,7 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
     ]
 
 
-def _window_order(queryset) -> list:
+def window_order(queryset) -> list:
     """The queryset's ORDER BY as expressions a window function can take."""
     ordering = []
     for item in queryset.query.order_by:
@@ -159,7 +159,7 @@ def _export_sql(queryset) -> tuple[str, list]:
     """
     picked = (
         queryset.annotate(
-            export_position=Window(RowNumber(), order_by=_window_order(queryset)),
+            export_position=Window(RowNumber(), order_by=window_order(queryset)),
             lead_slug=F("lead_organisation__slug"),
             lead_name=F("lead_organisation__name"),
             lead_acronym=F("lead_organisation__acronym"),
