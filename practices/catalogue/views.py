@@ -26,7 +26,7 @@ from practices.models import (
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import export_filename, export_rows, stream_csv, stream_json
-from .facets import facets_for
+from .facets import counts_for
 from .filters import PracticeFilter, querystring
 from .numbers import whole_number
 from .scorecard import MAX_RATING, scorecard
@@ -89,9 +89,11 @@ def practice_list(request):
 
 
 def list_counts(filterset: PracticeFilter):
-    """How many practices the filters give, every facet's counts, and the facets' HTML."""
-    total = filterset.qs.count()
-    facets = facets_for(filterset, total)
+    """How many practices the filters give, every facet's counts, and the facets' HTML.
+
+    The total and the counts come from one statement (``facets.counts_for``).
+    """
+    total, facets = counts_for(filterset)
     return total, facets, render_to_string("catalogue/_facets.html", {"facets": facets})
 
 
