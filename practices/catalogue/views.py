@@ -61,12 +61,7 @@ def practice_list(request):
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
     page_size, notes = page_size_from(request.GET)
     params = filterset.params()
-    # The count and the facets depend on the filters only, not on the page: cached together,
-    # with the facets' HTML (rendering them is a good part of the page's time). And on the
-    # day: a practice ages out of date (the currency facet) without being saved.
-    total, facets, facets_html = cached(
-        "list", (params, currency_cutoff()), lambda: list_counts(filterset)
-    )
+    total, facets, facets_html = cached_list_counts(filterset)
     paginator = Paginator(filterset.sorted_qs().with_card_data(), page_size)
     paginator.count = total  # Paginator.count is a cached_property: no second COUNT query
     page, page_note = page_from(paginator, request.GET.get("page"))
@@ -88,13 +83,29 @@ def practice_list(request):
     return render(request, "catalogue/practice_list.html", context)
 
 
+def cached_list_counts(filterset: PracticeFilter, compute=None):
+    """``list_counts(filterset)``, from the cache when there.
+
+    The count and the facets depend on the filters only, not on the page: cached together,
+    with the facets' HTML (rendering them is a good part of the page's time), in each language.
+    And on the day: a practice ages out of date (the currency facet) without being saved.
+    ``warming`` fills the same entries ahead, with its own ``compute``.
+    """
+    key = (filterset.params(), currency_cutoff())
+    return cached("list", key, compute or (lambda: list_counts(filterset)))
+
+
 def list_counts(filterset: PracticeFilter):
     """How many practices the filters give, every facet's counts, and the facets' HTML.
 
     The total and the counts come from one statement (``facets.counts_for``).
     """
     total, facets = counts_for(filterset)
-    return total, facets, render_to_string("catalogue/_facets.html", {"facets": facets})
+    return total, facets, render_facets(facets)
+
+
+def render_facets(facets) -> str:
+    return render_to_string("catalogue/_facets.html", {"facets": facets})
 
 
 def page_size_from(data) -> tuple[int, list[str]]:
