@@ -8,20 +8,26 @@ difference. For a ticked option, the count is how many of the current results ca
 Either way the number is the length of the list its link leads to (or, once ticked, of its
 share of the current list), never a guess.
 
-**One statement** counts the list and every facet. Its CTE ``cur`` holds the ids of the
-current results, evaluated once (``MATERIALIZED`` on PostgreSQL; SQLite materialises a CTE
-read more than once by itself), so the filters, and a search's full-text match, run once for
-every unticked facet. Each facet adds one or two ``UNION ALL`` branches: an unticked facet
-counts over ``cur``; a ticked one over "every filter but this one" (its own subquery, as the
-rule above needs), rows outside ``cur`` or of a ticked option. Unticked facets that read the
-same rows share a branch: the four country facets' links, and the choice facets (scope, kind,
-evidence, status, currency), grouped by every one of their values at once and summed here.
+**One statement** counts the list and every facet. Its CTE ``cur`` holds the current results,
+evaluated once (``MATERIALIZED`` on PostgreSQL; SQLite materialises a CTE read more than once
+by itself): each practice's id, lead organisation and option in each unticked choice facet, so
+the filters, a search's full-text match and the practice table are read once. A second CTE,
+``links``, holds their country links with each country's code, name and region. Each facet
+adds one or two ``UNION ALL`` branches, each row ``(tag, n, pos, k1 …)``: the branch, a
+count, an order, the option's key columns as text.
 
-Each branch is a QuerySet compiled by the ORM (every user value a parameter), reading the
-current results as ``RawSQL("SELECT id FROM cur")``; this module only wraps them in the CTE
-and the union, each row as ``(facet, n, pos, k1 … k5)``: the branch's tag, its count, an
-order, and the option's key columns as text. A new facet is one more builder here: its
-branches, and how it reads its rows back.
+- An unticked facet counts over ``cur``, joined to it (``of_current``). Unticked facets that
+  read the same rows share a branch: the role facets (grouped by role too), and the choice
+  facets (scope, kind, evidence, status, currency), grouped by all their options at once and
+  summed here. These branches are written here from the models' table and column names:
+  joined, not ``IN (SELECT id FROM cur)``, which PostgreSQL plans badly (``of_current``).
+- A ticked facet counts over "every filter but this one" (``queryset_without``, its own
+  subquery, as the rule above needs): rows of a ticked option, or of practices outside
+  ``cur``. These branches are QuerySets compiled by the ORM, reading the current results as
+  ``RawSQL("SELECT id FROM cur")``.
+
+Every user value is a parameter. A new facet is one more builder here: its branches
+(``_<kind>_branches``) and how it reads its rows back (``_<kind>_options``).
 """
 
 from collections import defaultdict
@@ -87,7 +93,8 @@ ORDER = [
 ]
 
 # What a branch of the statement may select; the ones it leaves out are NULL.
-KEYS = ("k1", "k2", "k3", "k4", "k5")
+# (An option's keys: at most 4, an organisation's; and one per choice facet, grouped at once.)
+KEYS = tuple(f"k{i}" for i in range(1, max(4, len(FIELD_FACETS)) + 1))
 CURRENT = "SELECT id FROM cur"
 TOTAL = "total"
 
@@ -150,10 +157,13 @@ def column(model, field_name: str, alias: str) -> str:
     return f"{alias}.{connection.ops.quote_name(model._meta.get_field(field_name).column)}"
 
 
-def countries_of(links_alias: str = "l") -> str:
-    """A JOIN clause: the country of each PracticeCountry row ``links_alias``, as ``c``."""
+def countries_of(alias: str = "l", country_column: str | None = None) -> str:
+    """A JOIN clause: the country (as ``c``) of each row ``alias``, a PracticeCountry row
+    unless ``country_column`` names the column holding the country's id."""
     table = connection.ops.quote_name(Country._meta.db_table)
-    country = column(PracticeCountry, "country", links_alias)
+    country = (
+        f"{alias}.{country_column}" if country_column else column(PracticeCountry, "country", alias)
+    )
     return f"JOIN {table} c ON {column(Country, 'id', 'c')} = {country}"
 
 
@@ -237,19 +247,18 @@ class FacetCounter:
 
     def _current_links(self) -> str:
         """The CTE ``links``: the country links of the current results, with the country's
-        code, name and region; read by every unticked country facet and the region facet."""
+        region; read by every unticked country facet and the region facet."""
         fields = {
             "practice_id": column(PracticeCountry, "practice", "l"),
+            "country_id": column(PracticeCountry, "country", "l"),
             "role": column(PracticeCountry, "role", "l"),
-            "iso2": column(Country, "iso2", "c"),
-            "name": column(Country, "name", "c"),
             "region": column(Country, "region", "c"),
         }
         select = ", ".join(f"{sql} AS {alias}" for alias, sql in fields.items())
         return f"SELECT {select} FROM {of_current(PracticeCountry)} {countries_of()}"  # noqa: S608
 
     def _count(self) -> dict[str, list[tuple]]:
-        """Run the one statement: its rows, ``(n, pos, k1 … k5)``, by branch tag."""
+        """Run the one statement: its rows, ``(n, pos, k1 …)``, by branch tag."""
         names, current = self._current()
         cur_sql, params = current.query.sql_with_params()
         params = list(params)
@@ -390,21 +399,29 @@ class FacetCounter:
 
     def _unticked_country_branch(self, role: str | None) -> Branch:
         """Per country, the current results linking it in any role, or in each unticked
-        role: the role facets share one pass over the links, grouped by role too."""
+        role: the role facets share one pass over the links, grouped by role too. (Grouped
+        by the country's id, its code and name joined to the few groups.)"""
         if role is None:
-            sql = (
-                "SELECT iso2 AS k1, name AS k2, COUNT(*) AS n "
-                "FROM (SELECT DISTINCT iso2, name, practice_id FROM links) AS d "
-                "GROUP BY iso2, name"
+            counted = (
+                "SELECT country_id, COUNT(*) AS n FROM "
+                "(SELECT DISTINCT country_id, practice_id FROM links) AS d GROUP BY country_id"
             )
-            return Branch("country-any", sql, [], ("n", "k1", "k2"))
-        # In one role a practice links a country once: rows are practices already.
-        roles = [r for n, r in COUNTRY_FACETS.items() if r and not self.selections[n]]
+            params, extra = [], ""
+        else:
+            # In one role a practice links a country once: rows are practices already.
+            params = [r for n, r in COUNTRY_FACETS.items() if r and not self.selections[n]]
+            counted = (
+                "SELECT country_id, role, COUNT(*) AS n FROM links "  # noqa: S608
+                f"WHERE role IN ({', '.join(['%s'] * len(params))}) GROUP BY country_id, role"
+            )
+            extra = ", g.role AS k3"
         sql = (
-            "SELECT iso2 AS k1, name AS k2, role AS k3, COUNT(*) AS n FROM links "  # noqa: S608
-            f"WHERE role IN ({', '.join(['%s'] * len(roles))}) GROUP BY iso2, name, role"
+            f"SELECT g.n AS n, {column(Country, 'iso2', 'c')} AS k1, "  # noqa: S608
+            f"{column(Country, 'name', 'c')} AS k2{extra} FROM ({counted}) AS g "
+            f"{countries_of('g', 'country_id')}"
         )
-        return Branch("country-roles", sql, roles, ("n", "k1", "k2", "k3"))
+        tag = "country-any" if role is None else "country-roles"
+        return Branch(tag, sql, params, ("n", "k1", "k2", "k3") if extra else ("n", "k1", "k2"))
 
     def _country_options(self, name: str, rows) -> list[Option]:
         role, keys = COUNTRY_FACETS[name], self._keys(name)
@@ -545,7 +562,7 @@ class FacetCounter:
         keys = self._keys(name)
         counts: dict[int, int] = defaultdict(int)
         organisations = {org.pk: org for org in self.selections[name].items}
-        for n, _, pk, slug, org_name, acronym, _ in rows[name] + rows[f"{name}-partners"]:
+        for n, _, pk, slug, org_name, acronym, *_ in rows[name] + rows[f"{name}-partners"]:
             counts[int(pk)] += n
             organisations.setdefault(
                 int(pk), Organisation(pk=int(pk), slug=slug, name=org_name, acronym=acronym or "")
