@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks import default_task_backend
@@ -130,3 +131,14 @@ def test_warming_without_a_shared_cache_is_named_by_the_deploy_checks(settings):
     assert "gfmd.W002" in [check.id for check in check_shared_cache(None)]
     settings.WARM_CACHE = False
     assert "gfmd.W002" not in [check.id for check in check_shared_cache(None)]
+
+
+def test_warm_cache_warms_now(client, monkeypatch, capsys):
+    from practices.catalogue.management.commands import warm_cache
+
+    monkeypatch.setattr(warm_cache, "common_filters", lambda: [[], [("cod", "MX")]])
+    call_command("warm_cache")
+    out, err = capsys.readouterr()
+    assert "Warmed 2 of 2 lists in 3 languages" in out
+    assert "not shared" in err  # the tests' cache is this process's own
+    assert counting_statements(client, "/practices/?cod=MX") == []
