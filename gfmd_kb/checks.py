@@ -14,6 +14,17 @@ def check_shared_cache(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith("RedisCache"):
         return []
+    warming = []
+    if settings.WARM_CACHE:
+        warming.append(
+            Warning(
+                "WARM_CACHE is on but the cache is not shared (CACHE_URL is not redis://): the "
+                "worker would compute the list's counts into its own memory, which no web "
+                "process reads.",
+                hint="Set CACHE_URL=redis://host:6379/1, or WARM_CACHE=false.",
+                id="gfmd.W002",
+            )
+        )
     workers = web_concurrency()
     if workers > 1:
         return [
@@ -24,7 +35,8 @@ def check_shared_cache(app_configs, **kwargs):
                 hint="Set CACHE_URL=redis://host:6379/1 (the README's production settings), "
                 "or WEB_CONCURRENCY=1 for a single process.",
                 id="gfmd.E001",
-            )
+            ),
+            *warming,
         ]
     return [
         Warning(
@@ -32,5 +44,6 @@ def check_shared_cache(app_configs, **kwargs):
             hint="With one gunicorn worker it is right; with a second app server, each would "
             "keep its own counts. Set CACHE_URL=redis://host:6379/1.",
             id="gfmd.W001",
-        )
+        ),
+        *warming,
     ]

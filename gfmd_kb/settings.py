@@ -294,6 +294,10 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES = {"default": cache_from_url(CACHE_URL)}
+# After each data change, a background job computes the list's common counts ahead
+# (practices.catalogue.warming). Only a shared cache lets web processes read them: on by
+# default with Redis only.
+WARM_CACHE = env_bool("WARM_CACHE", CACHES["default"]["BACKEND"].endswith("RedisCache"))
 
 LOGGING = {
     "version": 1,

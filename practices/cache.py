@@ -11,6 +11,10 @@ new token.
 With ``locmem://`` each process has its own cache and its own token, so a save is seen at once
 by its own process only; the others see it when their entries expire (the backend's
 ``TIMEOUT`` in settings.CACHES, an hour). The deploy checks (``gfmd_kb.checks``) say so.
+
+Each new generation is announced by the signal ``generation_replaced``, sent once per committed
+change: the catalogue computes the list's common counts ahead then (``catalogue.warming``),
+instead of leaving them to the first unlucky request.
 """
 
 import hashlib
@@ -20,13 +24,16 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "data-generation"
 WATCHED_APPS = {"practices", "countries"}
+
+# Sent (sender: this module's ``invalidate``) once the new generation is in the cache.
+generation_replaced = Signal()
 
 
 def generation() -> str:
@@ -43,6 +50,11 @@ def invalidate() -> None:
         cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
     except Exception:  # a cache that cannot be reached holds nothing to invalidate
         logger.exception("could not invalidate the cache")
+        return
+    # A receiver that fails (a task queue that cannot be reached) never fails the save.
+    for receiver_, error in generation_replaced.send_robust(sender=invalidate):
+        if error is not None:
+            logger.error("%s failed after a data change", receiver_, exc_info=error)
 
 
 def cached(name: str, parts, compute):

@@ -9,3 +9,11 @@ class CatalogueConfig(AppConfig):
     name = "practices.catalogue"
     label = "catalogue"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from practices.cache import generation_replaced
+
+        from .tasks import queue_warming
+
+        # After every committed change, the list's common counts are computed ahead.
+        generation_replaced.connect(queue_warming, dispatch_uid="catalogue-warming")

@@ -8,18 +8,38 @@ difference. For a ticked option, the count is how many of the current results ca
 Either way the number is the length of the list its link leads to (or, once ticked, of its
 share of the current list), never a guess.
 
-Each facet costs one aggregate query (organisations two: lead and partner), whatever the
-number of options and practices; the country facets with nothing ticked share one, and so do
-the choice facets (scope, kind, evidence, status, currency).
+**One statement** counts the list and every facet. Its CTE ``cur`` holds the current results,
+evaluated once (``MATERIALIZED`` on PostgreSQL; SQLite materialises a CTE read more than once
+by itself): each practice's id, lead organisation and option in each unticked choice facet, so
+the filters, a search's full-text match and the practice table are read once. A second CTE,
+``links``, holds their country links with each country's code, name and region. Each facet
+adds one or two ``UNION ALL`` branches, each row ``(tag, n, pos, k1 …)``: the branch, a
+count, an order, the option's key columns as text.
+
+- An unticked facet counts over ``cur``, joined to it (``of_current``). Unticked facets that
+  read the same rows share a branch: the role facets (grouped by role too), and the choice
+  facets (scope, kind, evidence, status, currency), grouped by all their options at once and
+  summed here. These branches are written here from the models' table and column names:
+  joined, not ``IN (SELECT id FROM cur)``, which PostgreSQL plans badly (``of_current``).
+- A ticked facet counts over "every filter but this one" (``queryset_without``, its own
+  subquery, as the rule above needs): rows of a ticked option, or of practices outside
+  ``cur``. These branches are QuerySets compiled by the ORM, reading the current results as
+  ``RawSQL("SELECT id FROM cur")``.
+
+Every user value is a parameter. A new facet is one more builder here: its branches
+(``_<kind>_branches``) and how it reads its rows back (``_<kind>_options``).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
 
-from countries.models import name_sort_key
+from countries.models import Country, name_sort_key
 from practices.models import (
     Currency,
     GCMObjective,
@@ -38,7 +58,8 @@ from .filters import PracticeFilter, querystring
 # (countries, organisations) list only options with practices, plus the ticked ones.
 COUNTRY_FACETS = {"country": None, "coo": "COO", "cot": "COT", "cod": "COD"}
 # Facets of a few choices, each option a condition on the practice itself (a field's value, or
-# for currency a rule on its dates), counted with the filter's own conditions.
+# for currency a rule on its dates), counted with the filter's own conditions. The options of
+# one facet exclude each other (one value, one currency).
 FIELD_FACETS = {
     "scope": Practice.Scope,
     "kind": Practice.Kind,
@@ -47,13 +68,39 @@ FIELD_FACETS = {
     "currency": Currency,
     "has_figures": HasFigures,
 }
-# The option model and Practice's many-to-many field to it.
+# The option model, Practice's many-to-many field to it, and the option's fields read back to
+# make its key and label (every option is listed, in the model's order).
 RELATED_FACETS = {
-    "theme": (Theme, "themes"),
-    "target_group": (TargetGroup, "target_groups"),
-    "stage": (Stage, "stages"),
-    "gcm": (GCMObjective, "gcm_objectives"),
+    "theme": (Theme, "themes", ("slug", "name")),
+    "target_group": (TargetGroup, "target_groups", ("slug", "name")),
+    "stage": (Stage, "stages", ("slug", "name")),
+    "gcm": (GCMObjective, "gcm_objectives", ("number", "short_label")),
 }
+ORDER = [
+    "theme",
+    "region",
+    "country",
+    "coo",
+    "cot",
+    "cod",
+    "role",
+    "target_group",
+    "stage",
+    "kind",
+    "scope",
+    "evidence",
+    "status",
+    "has_figures",
+    "currency",
+    "gcm",
+    "organisation",
+]
+
+# What a branch of the statement may select; the ones it leaves out are NULL.
+# (An option's keys: at most 4, an organisation's; and one per choice facet, grouped at once.)
+KEYS = tuple(f"k{i}" for i in range(1, max(4, len(FIELD_FACETS)) + 1))
+CURRENT = "SELECT id FROM cur"
+TOTAL = "total"
 
 
 @dataclass
@@ -92,49 +139,72 @@ class Facet:
         ]
 
 
-class FacetCounter:
-    """Computes every facet of one filtered list."""
+@dataclass
+class Branch:
+    """One part of the union: rows tagged ``tag``, from SQL selecting ``n`` and some KEYS."""
 
-    def __init__(self, filterset: PracticeFilter, total: int):
+    tag: str
+    sql: str
+    params: list
+    columns: tuple[str, ...]
+
+
+def branch(tag: str, queryset) -> Branch:
+    """A ``.values(...)`` QuerySet as a branch, compiled by the ORM."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    columns = (*queryset.query.values_select, *queryset.query.annotation_select)
+    return Branch(tag, sql, list(params), columns)
+
+
+def column(model, field_name: str, alias: str) -> str:
+    """``alias."column"`` of a model's field, quoted for the database."""
+    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(field_name).column)}"
+
+
+def countries_of(alias: str = "l", country_column: str | None = None) -> str:
+    """A JOIN clause: the country (as ``c``) of each row ``alias``, a PracticeCountry row
+    unless ``country_column`` names the column holding the country's id."""
+    table = connection.ops.quote_name(Country._meta.db_table)
+    country = (
+        f"{alias}.{country_column}" if country_column else column(PracticeCountry, "country", alias)
+    )
+    return f"JOIN {table} c ON {column(Country, 'id', 'c')} = {country}"
+
+
+def of_current(model, alias: str = "l") -> str:
+    """A FROM clause: ``model``'s rows of the current results, joined to ``cur``.
+
+    Unticked facets read their rows this way rather than with ``IN (SELECT id FROM cur)``:
+    PostgreSQL has no statistics on a CTE, guesses 200 distinct ids, removes duplicates it
+    cannot know there are none of before every such IN (a hash of every id, in each branch)
+    and probes the link tables' indexes once per id where one hash join is cheaper.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"{table} {alias} JOIN cur ON cur.id = {column(model, 'practice', alias)}"
+
+
+class FacetCounter:
+    """Computes the total and every facet of one filtered list, in one statement."""
+
+    def __init__(self, filterset: PracticeFilter, total: int | None = None):
         self.filterset = filterset
         self.total = total
         self.selections = filterset.selections()
         self.params = filterset.params()
-        self.current_ids = filterset.qs.order_by().values("pk")
+        self._query_prefix = querystring(self.params) + "&" if self.params else ""
+        self.current = RawSQL(CURRENT, ())  # noqa: S611  (a constant: the CTE's name)
+
+    @property
+    def order(self) -> list[str]:
+        """The facets shown, in order: the roles only once a country is ticked (they are the
+        roles of the ticked countries)."""
+        return [name for name in ORDER if name != "role" or self.selections["country"]]
 
     def facets(self) -> list[Facet]:
-        order = [
-            "theme",
-            "region",
-            "country",
-            "coo",
-            "cot",
-            "cod",
-            "role",
-            "target_group",
-            "stage",
-            "kind",
-            "scope",
-            "evidence",
-            "status",
-            "has_figures",
-            "currency",
-            "gcm",
-            "organisation",
-        ]
-        builders = {
-            **dict.fromkeys(RELATED_FACETS, self._related),
-            **dict.fromkeys(COUNTRY_FACETS, self._country),
-            **dict.fromkeys(FIELD_FACETS, self._field),
-            "region": self._region,
-            "role": self._role,
-            "organisation": self._organisation,
-        }
-        if not self.selections["country"]:
-            order.remove("role")  # the roles of the ticked countries: none ticked, no roles
+        rows = self._count()
         facets = {
-            name: Facet(name, self.filterset.filters[name].label, builders[name](name))
-            for name in order
+            name: Facet(name, self.filterset.filters[name].label, self._options(name, rows))
+            for name in self.order
         }
         self._nest_roles(facets)
         return list(facets.values())
@@ -155,243 +225,404 @@ class FacetCounter:
                     facets["country"].options.append(by_country[option.value])
                 by_country[option.value].roles.append(replace(option, label=name.upper()))
 
+    # -- the statement ---------------------------------------------------------------------
+
+    def _branches(self) -> list[Branch]:
+        branches = [Branch(TOTAL, "SELECT COUNT(*) AS n FROM cur", [], ("n",))]
+        builders = {
+            **dict.fromkeys(RELATED_FACETS, self._related_branches),
+            **dict.fromkeys(COUNTRY_FACETS, self._country_branches),
+            **dict.fromkeys(FIELD_FACETS, self._field_branches),
+            "region": self._region_branches,
+            "role": self._role_branches,
+            "organisation": self._organisation_branches,
+        }
+        seen = set()
+        for name in self.order:
+            for part in builders[name](name):
+                if part.tag not in seen:  # a branch shared by several facets runs once
+                    seen.add(part.tag)
+                    branches.append(part)
+        return branches
+
+    def _current(self) -> tuple[list[str], object]:
+        """The current results as the CTE ``cur``: each practice's id, and what the unticked
+        facets read from the practice itself (its lead organisation, its option in each choice
+        facet), so that the table is read once, not once per facet. (Its column names, and
+        the ``.values()`` QuerySet, which selects them in that order.)"""
+        values = {
+            "lead": F("lead_organisation"),
+            **{f"f_{name}": self._value_of(name) for name in self._unticked_fields()},
+        }
+        return ["id", *values], self.filterset.qs.order_by().values("pk", **values)
+
+    def _current_links(self) -> str:
+        """The CTE ``links``: the country links of the current results, with the country's
+        region; read by every unticked country facet and the region facet."""
+        fields = {
+            "practice_id": column(PracticeCountry, "practice", "l"),
+            "country_id": column(PracticeCountry, "country", "l"),
+            "role": column(PracticeCountry, "role", "l"),
+            "region": column(Country, "region", "c"),
+        }
+        select = ", ".join(f"{sql} AS {alias}" for alias, sql in fields.items())
+        return f"SELECT {select} FROM {of_current(PracticeCountry)} {countries_of()}"  # noqa: S608
+
+    def _count(self) -> dict[str, list[tuple]]:
+        """Run the one statement: its rows, ``(n, pos, k1 …)``, by branch tag."""
+        names, current = self._current()
+        cur_sql, params = current.query.sql_with_params()
+        params = list(params)
+        # PostgreSQL would inline a CTE read once, and may re-plan one read several times;
+        # MATERIALIZED evaluates the current results once, whatever the plan.
+        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+        selects = []
+        for part in self._branches():
+            columns = [
+                f"CAST({c if c in part.columns else 'NULL'} AS {kind}) AS {c}"
+                for c, kind in (("n", "bigint"), ("pos", "bigint"), *((k, "text") for k in KEYS))
+            ]
+            selects.append(
+                f"SELECT CAST(%s AS text) AS tag, {', '.join(columns)} FROM ({part.sql}) AS b"  # noqa: S608
+            )
+            params += [part.tag, *part.params]
+        ctes = f"cur ({', '.join(names)}) AS {materialized}({cur_sql})"
+        if any(not self.selections[name] for name in ("region", *COUNTRY_FACETS)):
+            ctes += f", links AS {materialized}({self._current_links()})"
+        sql = f"WITH {ctes} " + " UNION ALL ".join(selects)
+        rows = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for tag, *row in cursor.fetchall():
+                rows[tag].append(row)
+        if self.total is None:
+            self.total = rows[TOTAL][0][0]
+        return rows
+
     # -- the counting rule, shared by every facet ------------------------------------------
 
-    def _scope(self, name: str):
-        """(others, selected keys): the practices every other filter passes, and the ticks."""
-        selection = self.selections[name]
-        others = self.filterset.queryset_without(name).order_by().values("pk")
-        return others, [self.filterset.filters[name].key(item) for item in selection.items]
+    def _keys(self, name: str) -> list[str]:
+        return [self.filterset.filters[name].key(item) for item in self.selections[name].items]
 
-    def _count(self, name: str, key: str, raw: int, selected_keys: list[str]) -> int:
-        if key in selected_keys or not selected_keys:
-            return raw
-        return self.total + raw
+    def _over(self, name: str):
+        """What facet ``name`` counts over: the current results if nothing is ticked in it,
+        else the practices every other filter passes."""
+        if not self.selections[name]:
+            return self.current
+        return self.filterset.queryset_without(name).order_by().values("pk")
+
+    def _new_only(self, practice_ref: str, selected_option: Q) -> Q:
+        """Rows counted: a ticked option's own, or practices outside the current results."""
+        return selected_option | ~Q(**{f"{practice_ref}__in": self.current})
 
     def _option(self, name, key, label, raw, selected_keys) -> Option:
         selected = key in selected_keys
-        url = querystring(
-            self.params,
-            drop=(name, key) if selected else None,
-            add=None if selected else (name, key),
-        )
-        return Option(key, label, self._count(name, key, raw, selected_keys), selected, url)
+        if selected:
+            url = querystring(self.params, drop=(name, key))
+        else:
+            # querystring(self.params, add=(name, key)), with the current parameters encoded
+            # once per list instead of once per option (a thousand options on a long list).
+            url = self._query_prefix + urlencode([(name, key)])
+        count = raw if selected or not selected_keys else self.total + raw
+        return Option(key, label, count, selected, url)
 
-    def _new_only(self, practice_ref: str, selected_option: Q | None) -> Q:
-        """Rows counted: a ticked option's own, or practices outside the current results."""
-        outside = ~Q(**{f"{practice_ref}__in": self.current_ids})
-        return outside if selected_option is None else selected_option | outside
+    def _options(self, name: str, rows) -> list[Option]:
+        if name in RELATED_FACETS:
+            return self._related_options(name, rows)
+        if name in COUNTRY_FACETS:
+            return self._country_options(name, rows)
+        if name in FIELD_FACETS:
+            return self._field_options(name, rows)
+        return getattr(self, f"_{name}_options")(name, rows)
 
-    # -- the facets ------------------------------------------------------------------------
+    # -- the facets: each one's branches, and its options from their rows ------------------
 
-    def _related(self, name: str) -> list[Option]:
-        model, field = RELATED_FACETS[name]
-        others, keys = self._scope(name)
-        m2m = Practice._meta.get_field(field)
+    def _related_branches(self, name: str) -> list[Branch]:
+        model, field_name, fields = RELATED_FACETS[name]
+        m2m = Practice._meta.get_field(field_name)
         target = m2m.m2m_reverse_field_name()  # the through model's field: theme, stage ...
         # Counted from the link rows of the practices counted, once, grouped by option: never
         # from every link of every practice. (practice, option) is unique: rows are practices.
-        links = m2m.remote_field.through.objects.filter(practice__in=others)
-        items = self.selections[name].items
-        if items:
-            links = links.filter(
-                self._new_only("practice", Q(**{f"{target}__in": [item.pk for item in items]}))
+        through = m2m.remote_field.through
+        if not self.selections[name]:
+            option = column(through, target, "l")
+            counted = Branch(
+                name,
+                f"SELECT {option} AS option_id, COUNT(*) AS n "  # noqa: S608
+                f"FROM {of_current(through)} GROUP BY {option}",
+                [],
+                ("option_id", "n"),
             )
-        counted = links.order_by().values(option_id=F(target)).annotate(n=Count("pk"))
-        counted_sql, params = counted.query.sql_with_params()
-        # Every option is listed, at 0 too, in its model's order (themes in the paper's order,
-        # stages in cycle order): the options left-joined to the counts, in one query.
-        quote = connection.ops.quote_name
-        order = ", ".join(
-            f"o.{quote(model._meta.get_field(f.lstrip('-')).column)}"
-            + (" DESC" if f.startswith("-") else "")
-            for f in model._meta.ordering
-        )
-        sql = (
-            f"SELECT o.*, COALESCE(c.n, 0) AS n FROM {quote(model._meta.db_table)} o "  # noqa: S608
-            f"LEFT JOIN ({counted_sql}) c ON c.option_id = o.{quote(model._meta.pk.column)} "
-            f"ORDER BY {order}"
-        )
-        key = self.filterset.filters[name].key
-        return [
-            self._option(name, key(row), str(row), row.n, keys)
-            for row in model.objects.raw(sql, params)
-        ]
-
-    def _country(self, name: str) -> list[Option]:
-        others, keys = self._scope(name)
-        if not keys:
-            rows = self._unticked_country_counts()
-            options = [
-                self._option(name, iso2, label, counts[name], keys)
-                for (iso2, label), counts in rows.items()
-                if counts[name]
-            ]
         else:
-            # Counted from the link rows of the practices the other filters pass (not from
-            # every country's every link): listed, every country those practices have in the
-            # role, and the ticked ones.
-            links = PracticeCountry.objects.filter(practice__in=others)
-            if COUNTRY_FACETS[name]:
-                links = links.filter(role=COUNTRY_FACETS[name])
-            elif roles := self.selections["role"].items:
-                # Another country ticked would be that country in the ticked roles.
-                links = links.filter(role__in=[role.upper() for role in roles])
-            items = self.selections[name].items
-            condition = self._new_only("practice", Q(country__in=[item.pk for item in items]))
-            # In one role a practice links a country once: rows are practices already.
-            distinct = COUNTRY_FACETS[name] is None
-            rows = (
-                links.values("country__iso2", "country__name")
-                .annotate(n=Count("practice", filter=condition, distinct=distinct))
-                .order_by()
+            ticked = [item.pk for item in self.selections[name].items]
+            links = through.objects.filter(practice__in=self._over(name)).filter(
+                self._new_only("practice", Q(**{f"{target}__in": ticked}))
             )
-            counts = {(row["country__iso2"], row["country__name"]): row["n"] for row in rows}
-            for item in items:
+            counted = branch(name, links.values(option_id=F(target)).annotate(n=Count("pk")))
+        # Every option is listed, at 0 too, in its model's order (themes in the paper's order,
+        # stages in cycle order): the options left-joined to the counts.
+        quote = connection.ops.quote_name
+        meta = model._meta
+        order = ", ".join(
+            f"o.{quote(meta.get_field(f.lstrip('-')).column)}" + (" DESC" if f[0] == "-" else "")
+            for f in meta.ordering
+        )
+        keys = [f"o.{quote(meta.pk.column)} AS k1"] + [
+            f"o.{quote(meta.get_field(f).column)} AS k{i}" for i, f in enumerate(fields, 2)
+        ]
+        sql = (
+            f"SELECT COALESCE(c.n, 0) AS n, ROW_NUMBER() OVER (ORDER BY {order}) AS pos, "  # noqa: S608
+            f"{', '.join(keys)} FROM {quote(meta.db_table)} o "
+            f"LEFT JOIN ({counted.sql}) c ON c.option_id = o.{quote(meta.pk.column)}"
+        )
+        return [Branch(name, sql, counted.params, ("n", "pos", *KEYS[: len(keys)]))]
+
+    def _related_options(self, name: str, rows) -> list[Option]:
+        model, _field, fields = RELATED_FACETS[name]
+        keys, key = self._keys(name), self.filterset.filters[name].key
+        options = []
+        for n, _pos, pk, *values in sorted(rows[name], key=lambda row: row[1]):
+            item = model(
+                pk=int(pk),
+                **{
+                    f: model._meta.get_field(f).to_python(v)
+                    for f, v in zip(fields, values, strict=False)
+                },
+            )
+            options.append(self._option(name, key(item), str(item), n, keys))
+        return options
+
+    def _country_branches(self, name: str) -> list[Branch]:
+        role = COUNTRY_FACETS[name]
+        if not self.selections[name]:
+            return [self._unticked_country_branch(role)]
+        # Counted from the link rows of the practices the other filters pass (not from every
+        # country's every link): listed, every country those practices have in the role, and
+        # the ticked ones.
+        links = PracticeCountry.objects.filter(practice__in=self._over(name))
+        if role:
+            links = links.filter(role=role)
+        elif roles := self._keys("role"):
+            # With roles ticked, another country ticked is that country in those roles.
+            links = links.filter(role__in=[value.upper() for value in roles])
+        ticked = [item.pk for item in self.selections[name].items]
+        condition = self._new_only("practice", Q(country__in=ticked))
+        counted = Count("practice", filter=condition, distinct=role is None)
+        grouped = branch(name, links.values(k3=F("country")).annotate(n=counted))
+        # Grouped by the country's id; its code and name joined to the groups (grouping tens
+        # of thousands of links by two text columns cost more than the counting).
+        sql = (
+            f"SELECT g.n AS n, {column(Country, 'iso2', 'c')} AS k1, "  # noqa: S608
+            f"{column(Country, 'name', 'c')} AS k2 FROM ({grouped.sql}) AS g "
+            f"{countries_of('g', 'k3')}"
+        )
+        return [Branch(name, sql, grouped.params, ("n", "k1", "k2"))]
+
+    def _unticked_country_branch(self, role: str | None) -> Branch:
+        """Per country, the current results linking it in any role, or in each unticked
+        role: the role facets share one pass over the links, grouped by role too. (Grouped
+        by the country's id, its code and name joined to the few groups.)"""
+        if role is None:
+            counted = (
+                "SELECT country_id, COUNT(*) AS n FROM "
+                "(SELECT DISTINCT country_id, practice_id FROM links) AS d GROUP BY country_id"
+            )
+            params, extra = [], ""
+        else:
+            # In one role a practice links a country once: rows are practices already.
+            params = [r for n, r in COUNTRY_FACETS.items() if r and not self.selections[n]]
+            counted = (
+                "SELECT country_id, role, COUNT(*) AS n FROM links "  # noqa: S608
+                f"WHERE role IN ({', '.join(['%s'] * len(params))}) GROUP BY country_id, role"
+            )
+            extra = ", g.role AS k3"
+        sql = (
+            f"SELECT g.n AS n, {column(Country, 'iso2', 'c')} AS k1, "  # noqa: S608
+            f"{column(Country, 'name', 'c')} AS k2{extra} FROM ({counted}) AS g "
+            f"{countries_of('g', 'country_id')}"
+        )
+        tag = "country-any" if role is None else "country-roles"
+        return Branch(tag, sql, params, ("n", "k1", "k2", "k3") if extra else ("n", "k1", "k2"))
+
+    def _country_options(self, name: str, rows) -> list[Option]:
+        role, keys = COUNTRY_FACETS[name], self._keys(name)
+        if not keys:
+            if role is None:
+                found = rows["country-any"]
+            else:
+                found = [row for row in rows["country-roles"] if row[4] == role]
+            options = [self._option(name, iso2, label, n, keys) for n, _, iso2, label, *_ in found]
+            options = [option for option in options if option.count]
+        else:
+            counts = {(iso2, label): n for n, _, iso2, label, *_ in rows[name]}
+            for item in self.selections[name].items:
                 counts.setdefault((item.iso2, item.name), 0)
             options = [
                 self._option(name, iso2, label, n, keys) for (iso2, label), n in counts.items()
             ]
         return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
 
-    def _role(self, name: str) -> list[Option]:
-        """The ticked countries in each role: country=MX&role=coo is Mexico as origin."""
-        others, keys = self._scope(name)
-        countries = [country.pk for country in self.selections["country"].items]
-        links = PracticeCountry.objects.filter(practice__in=others, country__in=countries)
-        counted = Count("practice", distinct=True)
-        if keys:
-            ticked = Q(role__in=[key.upper() for key in keys])
-            counted = Count("practice", distinct=True, filter=self._new_only("practice", ticked))
-        rows = links.values("role").annotate(n=counted).order_by()
-        counts = {row["role"].lower(): row["n"] for row in rows}
-        return [
-            self._option(name, value, str(label), counts.get(value, 0), keys)
-            for value, label in ROLE_CHOICES
-        ]
-
-    def _unticked_country_counts(self) -> dict[tuple[str, str], dict[str, int]]:
-        """Per country, its practices in the current list in any role and in each role.
-
-        Every country facet with nothing ticked counts over the current list, so they share
-        this one query (cached for the request) instead of one each.
-        """
-        if not hasattr(self, "_country_counts"):
-            counts = {
-                name: Count(
-                    "practice", filter=Q(role=role) if role else None, distinct=role is None
-                )
-                for name, role in COUNTRY_FACETS.items()
-            }
-            rows = (
-                PracticeCountry.objects.filter(practice__in=self.current_ids)
-                .values("country__iso2", "country__name")
-                .annotate(**counts)
-                .order_by()
-            )
-            self._country_counts = {
-                (row["country__iso2"], row["country__name"]): row for row in rows
-            }
-        return self._country_counts
-
-    def _region(self, name: str) -> list[Option]:
-        others, keys = self._scope(name)
-        items = self.selections[name].items
-        counted = Count("practice", distinct=True)
-        if items:
-            counted = Count(
-                "practice",
-                distinct=True,
-                filter=self._new_only("practice", Q(country__region__in=items)),
-            )
+    def _region_branches(self, name: str) -> list[Branch]:
         # From the link rows of the practices counted; a ticked region is listed even at 0.
-        rows = (
-            PracticeCountry.objects.filter(practice__in=others)
+        if not self.selections[name]:
+            sql = (
+                "SELECT region AS k1, COUNT(*) AS n FROM (SELECT DISTINCT region, practice_id "
+                "FROM links WHERE region <> %s) AS d GROUP BY region"
+            )
+            return [Branch(name, sql, [""], ("n", "k1"))]
+        items = self.selections[name].items
+        condition = self._new_only("practice", Q(country__region__in=items))
+        links = (
+            PracticeCountry.objects.filter(practice__in=self._over(name))
             .exclude(country__region="")
-            .values("country__region")
-            .annotate(n=counted)
-            .order_by()
+            .values(k1=F("country__region"))
         )
-        counts = {row["country__region"]: row["n"] for row in rows}
+        return [branch(name, links.annotate(n=Count("practice", distinct=True, filter=condition)))]
+
+    def _region_options(self, name: str, rows) -> list[Option]:
+        keys, items = self._keys(name), self.selections[name].items
+        counts = {region: n for n, _, region, *_ in rows[name]}
         return [
             self._option(name, slugify(region), region, counts.get(region, 0), keys)
             for region in sorted({*counts, *items})
             if counts.get(region) or slugify(region) in keys
         ]
 
-    def _field(self, name: str) -> list[Option]:
-        choices = FIELD_FACETS[name]
-        condition = self.filterset.filters[name].condition
-        keys = [self.filterset.filters[name].key(item) for item in self.selections[name].items]
-        if not keys:
-            counts = self._unticked_field_counts()[name]
-        else:
-            # The options exclude each other (one value, one currency): a practice counted
-            # for an unticked option is outside the current results.
-            rows = self.filterset.queryset_without(name).filter(
-                self._new_only("pk", condition(keys))
-            )
-            counts = rows.order_by().aggregate(
-                **{value: Count("pk", filter=condition([value])) for value in choices.values}
-            )
+    def _role_branches(self, name: str) -> list[Branch]:
+        """The ticked countries in each role (country=MX&role=coo is Mexico as origin),
+        counted from their link rows: a practice may link two ticked countries in one role."""
+        countries = [country.pk for country in self.selections["country"].items]
+        links = PracticeCountry.objects.filter(practice__in=self._over(name), country__in=countries)
+        counted = Count("practice", distinct=True)
+        if roles := self._keys(name):
+            ticked = Q(role__in=[value.upper() for value in roles])
+            counted = Count("practice", distinct=True, filter=self._new_only("practice", ticked))
+        return [branch(name, links.values(k1=F("role")).annotate(n=counted))]
+
+    def _role_options(self, name: str, rows) -> list[Option]:
+        counts = {role.lower(): n for n, _pos, role, *_ in rows[name]}
         return [
-            self._option(name, value, label, counts.get(value, 0), keys)
-            for value, label in choices.choices
+            self._option(name, value, str(label), counts.get(value, 0), self._keys(name))
+            for value, label in ROLE_CHOICES
         ]
 
-    def _unticked_field_counts(self) -> dict[str, dict[str, int]]:
-        """Scope, kind, evidence, status and currency counts over the current list, in one
-        query.
+    def _value_of(self, name: str):
+        """The option a practice has in field facet ``name``, from the filter's conditions."""
+        condition = self.filterset.filters[name].condition
+        return Case(*(When(condition([v]), then=Value(v)) for v in FIELD_FACETS[name].values))
 
-        (A field facet with a tick counts over a different list, so it has its own query.)
-        """
-        if not hasattr(self, "_field_counts"):
-            aggregates = {
-                f"{name}__{value}": Count(
-                    "pk", filter=self.filterset.filters[name].condition([value])
-                )
-                for name, choices in FIELD_FACETS.items()
-                for value in choices.values
-            }
-            totals = self.filterset.qs.order_by().aggregate(**aggregates)
-            self._field_counts = {
-                name: {value: totals[f"{name}__{value}"] for value in choices.values}
-                for name, choices in FIELD_FACETS.items()
-            }
-        return self._field_counts
+    def _unticked_fields(self) -> list[str]:
+        return [name for name in FIELD_FACETS if not self.selections[name]]
 
-    def _organisation(self, name: str) -> list[Option]:
+    def _field_branches(self, name: str) -> list[Branch]:
+        if not self.selections[name]:
+            # Every unticked choice facet at once: the current results grouped by all their
+            # options (a few hundred groups at most), each facet's counts summed from them.
+            columns = {f"f_{facet}": KEYS[i] for i, facet in enumerate(FIELD_FACETS)}
+            columns = {c: k for c, k in columns.items() if c[2:] in self._unticked_fields()}
+            select = ", ".join(f"{column} AS {key}" for column, key in columns.items())
+            group = ", ".join(columns)
+            sql = f"SELECT {select}, COUNT(*) AS n FROM cur GROUP BY {group}"  # noqa: S608
+            return [Branch("fields", sql, [], ("n", *columns.values()))]
+        # The options exclude each other: a practice counted for an unticked option is
+        # outside the current results.
+        condition = self.filterset.filters[name].condition(self._keys(name))
+        rows = Practice.objects.filter(pk__in=self._over(name)).filter(
+            self._new_only("pk", condition)
+        )
+        return [branch(name, rows.values(k1=self._value_of(name)).annotate(n=Count("pk")))]
+
+    def _field_options(self, name: str, rows) -> list[Option]:
+        keys = self._keys(name)
+        counts: dict[str, int] = defaultdict(int)
+        if keys:
+            for n, _, value, *_ in rows[name]:
+                counts[value] += n
+        else:
+            column = 2 + list(FIELD_FACETS).index(name)
+            for row in rows["fields"]:
+                counts[row[column]] += row[0]
+        return [
+            self._option(name, value, label, counts[value], keys)
+            for value, label in FIELD_FACETS[name].choices
+        ]
+
+    def _organisation_branches(self, name: str) -> list[Branch]:
         # A practice counts once per organisation, whether it leads or partners (or both):
         # lead counts, plus partner counts where the partner is not also the lead.
-        others, keys = self._scope(name)
-        items = self.selections[name].items
-        ticked = [item.pk for item in items]
-        leads = Practice.objects.filter(pk__in=others, lead_organisation__isnull=False)
-        partners = Practice.partners.through.objects.filter(practice__in=others).exclude(
+        fields = ("id", "slug", "name", "acronym")
+        if not self.selections[name]:
+            return self._unticked_organisation_branches(name, fields)
+        over = self._over(name)
+        leads = Practice.objects.filter(pk__in=over, lead_organisation__isnull=False)
+        partners = Practice.partners.through.objects.filter(practice__in=over).exclude(
             organisation=F("practice__lead_organisation")
         )
-        if items:
-            leads = leads.filter(self._new_only("pk", Q(lead_organisation__in=ticked)))
-            partners = partners.filter(self._new_only("practice", Q(organisation__in=ticked)))
-        counts: dict[int, int] = {}
-        organisations = {org.pk: org for org in items}
-        fields = ("pk", "slug", "name", "acronym")
-        for rows, prefix, counted in (
-            (leads, "lead_organisation__", Count("pk")),
-            (partners, "organisation__", Count("practice", distinct=True)),
-        ):
-            grouped = rows.order_by().values(*[prefix + f for f in fields]).annotate(n=counted)
-            for row in grouped:
-                pk = row[prefix + "pk"]
-                counts[pk] = counts.get(pk, 0) + row["n"]
-                organisations.setdefault(pk, Organisation(**{f: row[prefix + f] for f in fields}))
+        ticked = [item.pk for item in self.selections[name].items]
+        leads = leads.filter(self._new_only("pk", Q(lead_organisation__in=ticked)))
+        partners = partners.filter(self._new_only("practice", Q(organisation__in=ticked)))
+        lead_values = {k: F(f"lead_organisation__{f}") for k, f in zip(KEYS, fields, strict=False)}
+        partner_values = {k: F(f"organisation__{f}") for k, f in zip(KEYS, fields, strict=False)}
+        return [
+            branch(name, leads.values(**lead_values).annotate(n=Count("pk"))),
+            branch(
+                f"{name}-partners",
+                partners.values(**partner_values).annotate(n=Count("practice", distinct=True)),
+            ),
+        ]
+
+    def _unticked_organisation_branches(self, name: str, fields) -> list[Branch]:
+        """The same counts over ``cur``, which holds each practice's lead: the practices
+        are not read again. (practice, partner) is unique: partner rows are practices."""
+        quote = connection.ops.quote_name
+        org = Organisation._meta
+        through = Practice.partners.through._meta
+        partner = quote(through.get_field("organisation").column)
+        practice = quote(through.get_field("practice").column)
+        keys = ", ".join(
+            f"o.{quote(org.get_field(f).column)} AS {k}" for k, f in zip(KEYS, fields, strict=False)
+        )
+        group = ", ".join(f"o.{quote(org.get_field(f).column)}" for f in fields)
+        columns = ("n", *KEYS[: len(fields)])
+        leads = (
+            f"SELECT {keys}, COUNT(*) AS n FROM cur "  # noqa: S608  (names from the models)
+            f"JOIN {quote(org.db_table)} o ON o.{quote(org.pk.column)} = cur.lead "
+            f"GROUP BY {group}"
+        )
+        partners = (
+            f"SELECT {keys}, COUNT(*) AS n FROM {quote(through.db_table)} t "  # noqa: S608
+            f"JOIN cur ON cur.id = t.{practice} "
+            f"JOIN {quote(org.db_table)} o ON o.{quote(org.pk.column)} = t.{partner} "
+            f"WHERE cur.lead IS NULL OR cur.lead <> t.{partner} GROUP BY {group}"
+        )
+        return [Branch(name, leads, [], columns), Branch(f"{name}-partners", partners, [], columns)]
+
+    def _organisation_options(self, name: str, rows) -> list[Option]:
+        keys = self._keys(name)
+        counts: dict[int, int] = defaultdict(int)
+        organisations = {org.pk: org for org in self.selections[name].items}
+        for n, _, pk, slug, org_name, acronym, *_ in rows[name] + rows[f"{name}-partners"]:
+            counts[int(pk)] += n
+            organisations.setdefault(
+                int(pk), Organisation(pk=int(pk), slug=slug, name=org_name, acronym=acronym or "")
+            )
         options = [
-            self._option(name, org.slug, str(org), counts.get(pk, 0), keys)
+            self._option(name, org.slug, str(org), counts[pk], keys)
             for pk, org in organisations.items()
         ]
         return sorted(options, key=lambda o: (not o.selected, -o.count, name_sort_key(o.label)))
 
 
-def facets_for(filterset: PracticeFilter, total: int) -> list[Facet]:
-    """Every facet of the list ``filterset`` gives, with counts (see the module docstring)."""
+def facets_for(filterset: PracticeFilter, total: int | None = None) -> list[Facet]:
+    """Every facet of the list ``filterset`` gives, with counts (see the module docstring).
+
+    ``total``, the length of the list, is counted in the same statement when not given.
+    """
     return FacetCounter(filterset, total).facets()
+
+
+def counts_for(filterset: PracticeFilter) -> tuple[int, list[Facet]]:
+    """The length of the list and every facet, in one statement."""
+    counter = FacetCounter(filterset)
+    facets = counter.facets()
+    return counter.total, facets

@@ -28,7 +28,7 @@ from practices.models import (
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import CSV, JSON, Download, export_filename, export_stream
-from .facets import facets_for
+from .facets import counts_for
 from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
 from .scorecard import MAX_RATING, scorecard
@@ -66,12 +66,7 @@ def practice_list(request):
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
     page_size, notes = page_size_from(request.GET)
     params = filterset.params()
-    # The count and the facets depend on the filters only, not on the page: cached together,
-    # with the facets' HTML (rendering them is a good part of the page's time). And on the
-    # day: a practice ages out of date (the currency facet) without being saved.
-    total, facets, facets_html = cached(
-        "list", (params, currency_cutoff()), lambda: list_counts(filterset)
-    )
+    total, facets, facets_html = cached_list_counts(filterset)
     # An empty list says which single change would give practices, instead of a bare "none".
     widened = (
         cached("widenings", (params, currency_cutoff()), lambda: widenings(filterset))
@@ -118,11 +113,29 @@ def query_without_empty_values(query) -> str | None:
     return urlencode([(n, v) for n, v in pairs if v.strip() and (n, v.strip()) not in defaults])
 
 
+def cached_list_counts(filterset: PracticeFilter, compute=None):
+    """``list_counts(filterset)``, from the cache when there.
+
+    The count and the facets depend on the filters only, not on the page: cached together,
+    with the facets' HTML (rendering them is a good part of the page's time), in each language.
+    And on the day: a practice ages out of date (the currency facet) without being saved.
+    ``warming`` fills the same entries ahead, with its own ``compute``.
+    """
+    key = (filterset.params(), currency_cutoff())
+    return cached("list", key, compute or (lambda: list_counts(filterset)))
+
+
 def list_counts(filterset: PracticeFilter):
-    """How many practices the filters give, every facet's counts, and the facets' HTML."""
-    total = filterset.qs.count()
-    facets = facets_for(filterset, total)
-    return total, facets, render_to_string("catalogue/_facets.html", {"facets": facets})
+    """How many practices the filters give, every facet's counts, and the facets' HTML.
+
+    The total and the counts come from one statement (``facets.counts_for``).
+    """
+    total, facets = counts_for(filterset)
+    return total, facets, render_facets(facets)
+
+
+def render_facets(facets) -> str:
+    return render_to_string("catalogue/_facets.html", {"facets": facets})
 
 
 def page_size_from(data) -> tuple[int, list[str]]:

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from practices.models import OutcomeMetric, Practice
+from tests.catalogue.test_list_filters_facets_paging import PAGE_STATEMENTS
 from tests.conftest import make_practice
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,6 @@ def test_the_list_queries_stay_fixed_with_figures(client, django_assert_num_quer
     for i in range(60):
         add_figures(make_practice(f"bulk-{i:03}"), figures)
     # The same count as tests/catalogue/test_list_filters_facets_paging.py's bare list.
-    with django_assert_num_queries(4 + 9):
+    with django_assert_num_queries(PAGE_STATEMENTS):
         response = client.get("/practices/?page_size=100")
     assert len(response.context["page"]) == 100
