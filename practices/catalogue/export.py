@@ -246,4 +246,6 @@ class Download:
         return self.chunks
 
     def close(self):
+        if self.chunks is not self.rest and hasattr(self.chunks, "close"):
+            self.chunks.close()  # the compressing generator: its thread ends with it
         self.rest.close()

@@ -38,6 +38,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from countries.models import Country, name_sort_key
 from practices.models import (
@@ -112,6 +113,9 @@ class Option:
     url: str | None  # None: a country listed only for its role options, not itself an option
     # For a country: the same country as origin, transit and destination (coo/cot/cod).
     roles: list["Option"] = field(default_factory=list)
+    # A role option's accessible name, "COO 6: narrow to Mexico as COO (6 practices)": built
+    # here, once per list, not by a template tag for each of a thousand role options.
+    description: str = ""
 
 
 @dataclass
@@ -216,6 +220,11 @@ class FacetCounter:
         options keep their own counts and links, and stay reachable when ticked.
         """
         by_country = {option.value: option for option in facets["country"].options}
+        # Its visible text first, for those who speak to their browser.
+        ticked = gettext("%(role)s %(count)s: %(country)s as %(role)s (%(count)s practices)")
+        narrow = gettext(
+            "%(role)s %(count)s: narrow to %(country)s as %(role)s (%(count)s practices)"
+        )
         for name in ("coo", "cot", "cod"):
             for option in facets.pop(name).options:
                 if option.value not in by_country:
@@ -223,7 +232,12 @@ class FacetCounter:
                     # other filters differ): its role options, without an any-role one.
                     by_country[option.value] = Option(option.value, option.label, 0, False, None)
                     facets["country"].options.append(by_country[option.value])
-                by_country[option.value].roles.append(replace(option, label=name.upper()))
+                role = name.upper()
+                words = {"role": role, "count": option.count, "country": option.label}
+                description = (ticked if option.selected else narrow) % words
+                by_country[option.value].roles.append(
+                    replace(option, label=role, description=description)
+                )
 
     # -- the statement ---------------------------------------------------------------------
 

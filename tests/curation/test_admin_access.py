@@ -9,13 +9,21 @@ from practices.models import Practice
 
 pytestmark = pytest.mark.django_db
 
+# Derived data, rebuilt from the practices: edited by no one (an edit would make an export
+# disagree with its practice until the next change).
+DERIVED = {"exportrow"}
 MODELS = [
     model
     for label in ("practices", "countries")
     for model in apps.get_app_config(label).get_models()
     # History tables are read through each record's history page, not edited.
-    if not model._meta.model_name.startswith("historical")
+    if not model._meta.model_name.startswith("historical") and model._meta.model_name not in DERIVED
 ]
+
+
+def test_derived_data_is_not_in_the_admin():
+    for name in DERIVED:
+        assert not admin.site.is_registered(apps.get_model("practices", name))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
