@@ -68,6 +68,12 @@ def parse_args() -> argparse.Namespace:
     add("--port", type=int, default=8130, help="gunicorn's port, 127.0.0.1 (default 8130)")
     add("--workers", type=int, help="WEB_CONCURRENCY (default: gunicorn.conf.py's)")
     add("--threads", type=int, help="GUNICORN_THREADS (default: gunicorn.conf.py's)")
+    add(
+        "--warm",
+        action="store_true",
+        help="before each phase, compute the common lists' counts as the worker does after a "
+        "data change (manage.py warm_cache); without it, each phase starts from an empty cache",
+    )
     add("--out", default="/tmp/gfmd-load", help="folder for files and logs")  # noqa: S108
     args = parser.parse_args()
     if args.duration is None:
@@ -422,7 +428,14 @@ def main() -> None:
     timed("collectstatic", lambda: manage(env, "collectstatic", "--noinput", "-v0"))
     create_curator(env)
     cache = redis.Redis.from_url(CACHE_URL)
-    cache.flushdb()
+
+    def empty_cache():
+        cache.flushdb()
+        if args.warm:
+            # What the worker's job does after each committed change (practices.catalogue.warming).
+            timed("warm_cache", lambda: manage(env, "warm_cache"))
+
+    empty_cache()
     load_env = {**env, "LOAD_MIX": str(mix_path)}
     log = out / "gunicorn.log"
     server = start_gunicorn(env, log, base)
@@ -446,7 +459,7 @@ def main() -> None:
         else:
             reports.append(read_phase(args, base, load_env, server))
         if args.with_import and not args.soak:
-            cache.flushdb()  # each phase starts from an empty cache
+            empty_cache()  # each phase starts from an empty cache (warmed with --warm)
             reports.append(import_phase(args, base, load_env, server, log))
     finally:
         for process in STARTED:  # a locust still running if the run was interrupted
