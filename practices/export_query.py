@@ -3,7 +3,7 @@
 Each many-to-many column arrives already gathered into a JSON array (PostgreSQL aggregates each
 relation once and hash-joins it; SQLite runs a subquery per practice, an index lookup), so
 nothing is fetched per practice; rows are read from a server-side cursor in chunks.
-``export_rows.py`` shapes them into records, and their text is kept ready (``ExportRow``).
+``export_record.py`` shapes them into records, and their text is kept ready (``ExportRow``).
 """
 
 import json

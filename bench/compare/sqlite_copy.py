@@ -4,7 +4,7 @@ Scalar columns, JSON arrays for every many-to-many value (faceted with ``_facet_
 filtered with ``__arraycontains``), an FTS5 table over title, summary and description in the
 layout sqlite-utils' ``enable_fts`` writes (``practices_fts`` with ``content=[practices]``,
 which Datasette detects for ``_search``), and indexes on the sort and plain facet columns.
-The rows come from ``practices.export_rows.records``: the same records as our export.
+The rows come from ``practices.export_record.records``: the same records as our export.
 """
 
 import json
@@ -72,7 +72,7 @@ COLUMNS = [
 
 
 def _row(record: dict) -> tuple:
-    from practices.export_rows import _metric_text
+    from practices.export_record import _metric_text
 
     lead = [o["name"] for o in record["organisations"] if o["role"] == "lead"]
     arrays = {
@@ -94,7 +94,7 @@ def _row(record: dict) -> tuple:
 
 def build(path: Path) -> int:
     """Write the SQLite file (kept when it already holds as many practices as PostgreSQL)."""
-    from practices.export_rows import records
+    from practices.export_record import records
     from practices.models import Practice
 
     published = Practice.objects.published()

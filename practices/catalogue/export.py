@@ -35,9 +35,9 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.text import slugify
 
-from practices import export_rows
+from practices import export_record, export_rows
 from practices.export_query import window_order
-from practices.export_rows import COLUMNS, FIELDNAMES, csv_line, json_record
+from practices.export_record import COLUMNS, FIELDNAMES, csv_line, json_record
 from practices.models import ExportRow
 
 # The columns are the domain's; the About page lists them from here.
@@ -100,7 +100,7 @@ def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:
 def from_scratch(queryset, base_url: str, kind: str) -> Iterator[str]:
     """The file built record by record with the one definition: what the ready rows hold.
     Its paths have the script prefix, which ``base_url`` (scheme and host) has not."""
-    records = export_rows.records(queryset)
+    records = export_record.records(queryset)
     if kind == CSV:
         lines = (csv_line(record, base_url) for record in records)
     else:
@@ -123,7 +123,7 @@ def _file(batches: Iterator[list[str]], kind: str) -> Iterator[str]:
     try:
         if kind == CSV:
             # The byte-order mark makes Excel read UTF-8 ("Côte d'Ivoire", not "CÃ´te d'Ivoire").
-            yield "\ufeff" + export_rows.csv_line_of(FIELDNAMES)
+            yield "\ufeff" + export_record.csv_line_of(FIELDNAMES)
             for batch in batches:
                 yield "".join(batch)
             return

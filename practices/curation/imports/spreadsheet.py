@@ -3,7 +3,7 @@ file unreadable (``upload`` reads a file's table, ``practices.curation.imports.r
 imports its rows).
 
 One row per practice. The column names are the public CSV export's where the two overlap
-(``practices.export_rows.COLUMNS``); README.md ("Spreadsheet import") and the admin's
+(``practices.export_record.COLUMNS``); README.md ("Spreadsheet import") and the admin's
 import page list them from ``COLUMNS``.
 """
 
