@@ -52,6 +52,7 @@ from practices.models import (
     Theme,
 )
 
+from .facet_statement import Branch, branch, column, countries_of, of_current, run
 from .filter_fields import ROLE_CHOICES, HasFigures
 from .filters import PracticeFilter, querystring
 
@@ -141,50 +142,6 @@ class Facet:
             for role in option.roles
             if role.selected
         ]
-
-
-@dataclass
-class Branch:
-    """One part of the union: rows tagged ``tag``, from SQL selecting ``n`` and some KEYS."""
-
-    tag: str
-    sql: str
-    params: list
-    columns: tuple[str, ...]
-
-
-def branch(tag: str, queryset) -> Branch:
-    """A ``.values(...)`` QuerySet as a branch, compiled by the ORM."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    columns = (*queryset.query.values_select, *queryset.query.annotation_select)
-    return Branch(tag, sql, list(params), columns)
-
-
-def column(model, field_name: str, alias: str) -> str:
-    """``alias."column"`` of a model's field, quoted for the database."""
-    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(field_name).column)}"
-
-
-def countries_of(alias: str = "l", country_column: str | None = None) -> str:
-    """A JOIN clause: the country (as ``c``) of each row ``alias``, a PracticeCountry row
-    unless ``country_column`` names the column holding the country's id."""
-    table = connection.ops.quote_name(Country._meta.db_table)
-    country = (
-        f"{alias}.{country_column}" if country_column else column(PracticeCountry, "country", alias)
-    )
-    return f"JOIN {table} c ON {column(Country, 'id', 'c')} = {country}"
-
-
-def of_current(model, alias: str = "l") -> str:
-    """A FROM clause: ``model``'s rows of the current results, joined to ``cur``.
-
-    Unticked facets read their rows this way rather than with ``IN (SELECT id FROM cur)``:
-    PostgreSQL has no statistics on a CTE, guesses 200 distinct ids, removes duplicates it
-    cannot know there are none of before every such IN (a hash of every id, in each branch)
-    and probes the link tables' indexes once per id where one hash join is cheaper.
-    """
-    table = connection.ops.quote_name(model._meta.db_table)
-    return f"{table} {alias} JOIN cur ON cur.id = {column(model, 'practice', alias)}"
 
 
 class FacetCounter:
@@ -285,30 +242,10 @@ class FacetCounter:
     def _count(self) -> dict[str, list[tuple]]:
         """Run the one statement: its rows, ``(n, pos, k1 …)``, by branch tag."""
         names, current = self._current()
-        cur_sql, params = current.query.sql_with_params()
-        params = list(params)
-        # PostgreSQL would inline a CTE read once, and may re-plan one read several times;
-        # MATERIALIZED evaluates the current results once, whatever the plan.
-        materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-        selects = []
-        for part in self._branches():
-            columns = [
-                f"CAST({c if c in part.columns else 'NULL'} AS {kind}) AS {c}"
-                for c, kind in (("n", "bigint"), ("pos", "bigint"), *((k, "text") for k in KEYS))
-            ]
-            selects.append(
-                f"SELECT CAST(%s AS text) AS tag, {', '.join(columns)} FROM ({part.sql}) AS b"  # noqa: S608
-            )
-            params += [part.tag, *part.params]
-        ctes = f"cur ({', '.join(names)}) AS {materialized}({cur_sql})"
+        links = None
         if any(not self.selections[name] for name in ("region", *COUNTRY_FACETS)):
-            ctes += f", links AS {materialized}({self._current_links()})"
-        sql = f"WITH {ctes} " + " UNION ALL ".join(selects)
-        rows = defaultdict(list)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for tag, *row in cursor.fetchall():
-                rows[tag].append(row)
+            links = self._current_links()
+        rows = run(names, current, links, self._branches(), KEYS)
         if self.total is None:
             self.total = rows[TOTAL][0][0]
         return rows
