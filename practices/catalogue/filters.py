@@ -311,29 +311,33 @@ class PracticeFilter(django_filters.FilterSet):
             pairs.append(("sort", self.sort))
         return pairs
 
-    def chips(self) -> list[tuple[str, str, str]]:
-        """(filter label, value label, query string without it) for each applied filter."""
-        pairs = self.params()
-        chips = []
-        if self.query:
-            chips.append((_("Search"), self.query, querystring(pairs, drop=("q", self.query))))
-        selections = self.selections()
-        for name, selection in selections.items():
-            for item in selection.items:
-                key = self.filters[name].key(item)
-                label = self.filters[name].display(item)
-                without = [pair for pair in pairs if pair != (name, key)]
-                if name == "country" and len(selection.items) == 1:
-                    # The last country goes with its roles, which mean nothing without it.
-                    without = [pair for pair in without if pair[0] != "role"]
-                chips.append((self.filters[name].label, label, querystring(without)))
+    def applied(self) -> list[tuple[str, str, str, str]]:
+        """(parameter, URL value, filter label, value label) of each applied value, but the
+        scorecard pair (one chip for two parameters)."""
+        applied = [("q", self.query, _("Search"), self.query)] if self.query else []
+        for name, selection in self.selections().items():
+            filter_ = self.filters[name]
+            applied += [
+                (name, filter_.key(item), filter_.label, filter_.display(item))
+                for item in selection.items
+            ]
         for name in ("year_from", "year_to"):
             value = self.form.cleaned_data.get(name)
             if value is not None:
-                value = str(value)
-                chips.append(
-                    (self.filters[name].label, value, querystring(pairs, drop=(name, value)))
-                )
+                applied.append((name, str(value), self.filters[name].label, str(value)))
+        return applied
+
+    def chips(self) -> list[tuple[str, str, str]]:
+        """(filter label, value label, query string without it) for each applied filter."""
+        pairs = self.params()
+        countries = len(self.selections()["country"].items)
+        chips = []
+        for name, key, label, value in self.applied():
+            without = [pair for pair in pairs if pair != (name, key)]
+            if name == "country" and countries == 1:
+                # The last country goes with its roles, which mean nothing without it.
+                without = [pair for pair in without if pair[0] != "role"]
+            chips.append((label, value, querystring(without)))
         if self.rating_filter:
             criterion, minimum = self.rating_filter
             value = _("%(criterion)s at least %(minimum)s of %(max)s") % {
@@ -371,7 +375,7 @@ def widenings(filterset: "PracticeFilter") -> list["Widening"]:
     """
     pairs = [pair for pair in filterset.params() if pair[0] != "sort"]
     sort = [pair for pair in filterset.params() if pair[0] == "sort"]
-    chips = {(name, key): f"{label}: {value}" for name, key, label, value in _chip_parts(filterset)}
+    chips = {(name, key): f"{label}: {value}" for name, key, label, value in filterset.applied()}
     candidates = []
     for pair in pairs:
         without = [other for other in pairs if other != pair]
@@ -384,10 +388,7 @@ def widenings(filterset: "PracticeFilter") -> list["Widening"]:
         trial = PracticeFilter(QueryDict(urlencode(kept)), queryset=filterset.queryset)
         count = trial.qs.count()
         if count:
-            described = "; ".join(
-                f"{label}: {value}" for _name, _key, label, value in _chip_parts(trial)
-            ) or _("every practice")
-            found.append(Widening(described, change, urlencode(kept + sort), count))
+            found.append(Widening(_described(trial), change, urlencode(kept + sort), count))
     return sorted(found, key=lambda w: -w.count)
 
 
@@ -416,30 +417,21 @@ def _either_role(filterset, pairs) -> list[tuple[list, str]]:
     return found
 
 
-def _chip_parts(filterset) -> list[tuple[str, str, str, str]]:
-    """(parameter, key, filter label, value label) of each applied facet value."""
-    parts = []
-    if filterset.query:
-        parts.append(("q", filterset.query, str(_("Search")), filterset.query))
-    selections = filterset.selections()
-    roles = [str(filterset.filters["role"].display(role)) for role in selections["role"].items]
-    for name, selection in selections.items():
-        filter_ = filterset.filters[name]
-        for item in selection.items:
-            value = str(filter_.display(item))
-            if name == "country" and roles:
-                # One line for a country and its roles: "Mexico as Country of origin or …".
-                value = _("%(country)s as %(roles)s") % {
-                    "country": value,
-                    "roles": get_text_list(roles, _("or")),
-                }
-            if name != "role":
-                parts.append((name, filter_.key(item), str(filter_.label), value))
-    for name in ("year_from", "year_to"):
-        value = filterset.form.cleaned_data.get(name)
-        if value is not None:
-            parts.append((name, str(value), str(filterset.filters[name].label), str(value)))
-    return parts
+def _described(filterset) -> str:
+    """What a list shows, one line: "Country: Mexico as Country of origin or …; Theme: …"."""
+    applied = filterset.applied()
+    roles = [str(value) for name, _key, _label, value in applied if name == "role"]
+    lines = []
+    for name, _key, label, value in applied:
+        if name == "country" and roles:
+            # One line for a country and its roles.
+            value = _("%(country)s as %(roles)s") % {
+                "country": value,
+                "roles": get_text_list(roles, _("or")),
+            }
+        if name != "role":
+            lines.append(f"{label}: {value}")
+    return "; ".join(lines) or str(_("every practice"))
 
 
 def querystring(pairs, *, drop=None, add=None) -> str:
