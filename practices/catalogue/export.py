@@ -57,7 +57,9 @@ MAX_FILENAME_FILTERS = 60
 FILENAME_VALUE_WORDS = {"year_from": "from", "year_to": "to", "min_rating": "min"}
 
 
-def export_filename(params: list[tuple[str, str]], day: date, extension: str) -> str:
+def export_filename(
+    params: list[tuple[str, str]], day: date, extension: str, stem: str = "gfmd-practices"
+) -> str:
     """The download's name: what was filtered and the day, e.g. gfmd-practices-children-mx-….
 
     ``params`` are the applied filters (the filterset's canonical parameters, so ignored values
@@ -78,8 +80,8 @@ def export_filename(params: list[tuple[str, str]], day: date, extension: str) ->
         # Cut at a hyphen where there is one, so no word is left half-written.
         cut = filters[: MAX_FILENAME_FILTERS + 1]
         filters = cut.rsplit("-", 1)[0] if "-" in cut else cut[:MAX_FILENAME_FILTERS]
-    stem = "-".join(part for part in ("gfmd-practices", filters, f"{day:%Y-%m-%d}") if part)
-    return f"{stem}.{extension}"
+    name = "-".join(part for part in (stem, filters, f"{day:%Y-%m-%d}") if part)
+    return f"{name}.{extension}"
 
 
 def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:

@@ -314,6 +314,7 @@ class PracticeFilter(django_filters.FilterSet):
     def applied(self) -> list[tuple[str, str, str, str]]:
         """(parameter, URL value, filter label, value label) of each applied value, but the
         scorecard pair (one chip for two parameters)."""
+        self.errors  # noqa: B018 (validates the form: cleaned_data)
         applied = [("q", self.query, _("Search"), self.query)] if self.query else []
         for name, selection in self.selections().items():
             filter_ = self.filters[name]

@@ -4,7 +4,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +26,9 @@ from practices.models import (
 )
 
 from . import coverage as cov
+from .brief.of_list import brief_of_list
+from .brief.pdf import brief_pdf as brief_pdf_bytes
+from .brief.word import brief_docx as brief_docx_bytes
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import CSV, JSON, Download, export_filename, export_stream
 from .facets import counts_for
@@ -33,6 +36,7 @@ from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
 from .scorecard import MAX_RATING, scorecard
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 25
 PAGE_SIZES = (10, 25, 50, 100)
 MAX_PAGE_SIZE = PAGE_SIZES[-1]
@@ -196,6 +200,51 @@ def _export(request, kind, content_type):
     if ignored:
         # The same values the list page would name as ignored, for scripts that check.
         response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
+    return response
+
+
+def brief(request):
+    """The list's roundtable brief, to read, print or download (same query string as the list,
+    and ``countries`` for the countries the preparer names, in order)."""
+    filterset, made, countries_text = _list_brief(request)
+    params = filterset.params()
+    extra = [("countries", countries_text)] if countries_text else []
+    context = {
+        "brief": made,
+        "params": params,
+        "query": querystring(params),
+        "full_query": querystring(params + extra),
+        "countries_text": countries_text,
+    }
+    return render(request, "catalogue/brief/page.html", context)
+
+
+def brief_pdf(request):
+    filterset, made, _countries = _list_brief(request)
+    pdf = brief_pdf_bytes(made, request.build_absolute_uri("/"))
+    return _attachment(pdf, "application/pdf", _brief_filename(filterset, made, "pdf"))
+
+
+def brief_docx(request):
+    filterset, made, _countries = _list_brief(request)
+    docx = brief_docx_bytes(made, request.build_absolute_uri("/"))
+    return _attachment(docx, DOCX, _brief_filename(filterset, made, "docx"))
+
+
+def _list_brief(request):
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    countries_text = " ".join(request.GET.get("countries", "").split())[:300]
+    made = brief_of_list(filterset, countries_text, timezone.localdate())
+    return filterset, made, countries_text
+
+
+def _brief_filename(filterset, made, extension: str) -> str:
+    return export_filename(filterset.params(), made.date, extension, stem="gfmd-brief")
+
+
+def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
