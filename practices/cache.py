@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "data-generation"
 WATCHED_APPS = {"practices", "countries"}
+# A preparer's dossiers change no public count: saving or sharing one keeps the cache.
+UNWATCHED_MODELS = {"practices.dossier", "practices.dossierpractice"}
 
 # Sent (sender: this module's ``invalidate``) once the new generation is in the cache.
 generation_replaced = Signal()
@@ -96,5 +98,6 @@ def invalidate_on_commit() -> None:
 @receiver(post_delete)
 @receiver(m2m_changed)
 def _data_changed(sender, **kwargs):
-    if sender._meta.app_label in WATCHED_APPS:
+    opts = sender._meta
+    if opts.app_label in WATCHED_APPS and opts.label_lower not in UNWATCHED_MODELS:
         invalidate_on_commit()

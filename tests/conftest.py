@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 import practices.cache
 from countries.models import Country
-from practices.models import Practice, PracticeCountry, Theme
+from practices.models import Dossier, DossierPractice, Practice, PracticeCountry, Theme
 
 PAPER = Path(__file__).resolve().parent.parent / "fixtures" / "paper"
 PAPER_TEXT = (PAPER / "gfmd-2010-rt2.2-family-gender-migration.txt").read_text(encoding="utf-8")
@@ -112,7 +112,7 @@ def make_practice(slug: str = "test-practice", *, countries=(("MX", "COD"),), **
 
 
 def make_user(django_user_model, username: str, group: str | None = None):
-    """A staff user in ``group`` (curator, reviewer) or in none."""
+    """A staff user in ``group`` (curator, reviewer, preparer) or in none."""
     from django.contrib.auth.models import Group
 
     user = django_user_model.objects.create_user(
@@ -134,6 +134,20 @@ def reviewer(django_user_model):
 
 
 @pytest.fixture
+def preparer(django_user_model):
+    """Keeps roundtable dossiers, and may do nothing else in the admin."""
+    return make_user(django_user_model, "preparer", "preparer")
+
+
+@pytest.fixture
 def outsider(django_user_model):
     """Staff, but in neither group: must not reach the admin."""
     return make_user(django_user_model, "outsider")
+
+
+def make_dossier(owner, title: str = "Roundtable 2.2 dossier", *, picks=(), **fields):
+    """A dossier of ``owner``'s, with ``picks``: (practice, change, note) rows."""
+    dossier = Dossier.objects.create(owner=owner, title=title, **fields)
+    for practice, change, note in picks:
+        DossierPractice.objects.create(dossier=dossier, practice=practice, change=change, note=note)
+    return dossier

@@ -311,8 +311,10 @@ def reviewer_queues(limit: int = LIMIT) -> list[Queue]:
 
 def desk_for(user, limit: int = LIMIT) -> list[Queue]:
     """The queues ``user`` sees on the admin's index page: a reviewer's three, or what came
-    back to a curator."""
+    back to a curator; none for a preparer, who has no practice to look after."""
     if is_reviewer(user):
         return reviewer_queues(limit)
+    if not user.has_perm("practices.change_practice"):
+        return []
     now = timezone.now()
     return [practices_sent_back(user, limit, now), revisions_sent_back(user, limit, now)]

@@ -1,8 +1,9 @@
-"""The admin site: curators and reviewers only.
+"""The admin site: curators, reviewers and preparers only.
 
 Django lets any active staff user into the admin; here being staff is not enough. An account
-must also be a superuser or in one of the two roles, so a staff flag set by mistake (or left
-from another tool) opens nothing.
+must also be a superuser or in one of the roles (``workflow.Role``), so a staff flag set by
+mistake (or left from another tool) opens nothing. Preparers hold the dossiers' permissions
+only, so the admin shows them their dossiers and nothing else.
 """
 
 from django.contrib import admin
@@ -15,7 +16,7 @@ from .workflow import Role
 
 
 def may_use_admin(user) -> bool:
-    """Active staff who are superusers, curators or reviewers."""
+    """Active staff who are superusers, curators, reviewers or preparers."""
     if not (user.is_active and user.is_staff):
         return False
     if user.is_superuser:
@@ -27,7 +28,7 @@ def may_use_admin(user) -> bool:
 
 
 class RoleAuthenticationForm(AdminAuthenticationForm):
-    """Refuses, with a reason, staff who are neither curators nor reviewers.
+    """Refuses, with a reason, staff who hold none of the roles.
 
     The stock form would log them in only for the site to turn them away at every page.
     """
@@ -35,8 +36,8 @@ class RoleAuthenticationForm(AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "no_role": _(
-            "This account is neither a curator nor a reviewer, so it may not use the "
-            "admin. Ask an administrator to add it to one of the two groups."
+            "This account is neither a curator nor a reviewer, nor a preparer, so it may not "
+            "use the admin. Ask an administrator to add it to one of the three groups."
         ),
     }
 

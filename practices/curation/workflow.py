@@ -25,10 +25,12 @@ State = Practice.PublicationState
 
 
 class Role(models.TextChoices):
-    """The admin's two roles, as the groups migration 0005_roles creates them."""
+    """The admin's roles, as groups: migration 0005_roles creates the curators' and reviewers',
+    0009_dossiers the preparers' (who keep roundtable dossiers and do nothing else)."""
 
     CURATOR = "curator", _("Curator")
     REVIEWER = "reviewer", _("Reviewer")
+    PREPARER = "preparer", _("Preparer")
 
 
 @dataclass(frozen=True)

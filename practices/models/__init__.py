@@ -1,6 +1,7 @@
 from .country_link import PracticeCountry, group_by_role
 from .currency import Currency, currency_condition, currency_cutoff
 from .discussion import DiscussionQuestion, Outcome
+from .dossier import Dossier, DossierPractice
 from .evidence import Evaluation, ScorecardRating
 from .export_row import ExportRow
 from .metric import OutcomeMetric
@@ -11,6 +12,8 @@ from .revision import PracticeRevision
 __all__ = [
     "Currency",
     "DiscussionQuestion",
+    "Dossier",
+    "DossierPractice",
     "Evaluation",
     "ExportRow",
     "GCMObjective",

@@ -1,5 +1,5 @@
-"""``manage.py create_user``: a curator or reviewer from the command line, or a clear refusal
-that creates nothing."""
+"""``manage.py create_user``: a curator, reviewer or preparer from the command line, or a clear
+refusal that creates nothing."""
 
 from io import StringIO
 
@@ -38,7 +38,7 @@ def users() -> int:
     return get_user_model().objects.count()
 
 
-@pytest.mark.parametrize("group", ["curator", "reviewer"])
+@pytest.mark.parametrize("group", ["curator", "reviewer", "preparer"])
 def test_it_creates_an_active_staff_user_in_the_group(password_env, group):
     out = create_user(
         "ana", "--group", group, "--email", "ana@example.org ", "--password-from-env", password_env
@@ -84,7 +84,11 @@ def test_two_different_passwords_create_nothing(monkeypatch):
 @pytest.mark.parametrize(
     ("args", "env", "problem"),
     [
-        (["cleo", "--group", "admins"], {}, "Unknown group “admins”: choose curator or reviewer"),
+        (
+            ["cleo", "--group", "admins"],
+            {},
+            "Unknown group “admins”: choose curator, reviewer or preparer",
+        ),
         (["cleo", "--group", "Curator"], {}, "Unknown group “Curator”"),
         (["curator", "--group", "curator"], {}, "A user named “curator” already exists"),
         (["CURATOR", "--group", "curator"], {}, "A user named “CURATOR” already exists"),

@@ -1,5 +1,6 @@
-"""Who may do what: only curators and reviewers reach the admin, only reviewers decide what
-the public sees, and nothing unpublished is ever visible or exported publicly."""
+"""Who may do what: only curators, reviewers and preparers reach the admin, only reviewers
+decide what the public sees, preparers keep dossiers and do nothing else, and nothing
+unpublished is ever visible or exported publicly."""
 
 import json
 
@@ -109,8 +110,8 @@ def test_the_login_form_refuses_staff_outside_the_roles_and_says_why(client, out
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("username", ["curator", "reviewer"])
-def test_curators_and_reviewers_sign_in_and_reach_the_index(client, curator, reviewer, username):
+@pytest.mark.parametrize("username", ["curator", "reviewer", "preparer"])
+def test_each_role_signs_in_and_reaches_the_index(client, curator, reviewer, preparer, username):
     response = client.post(
         LOGIN, {"username": username, "password": f"pw-{username}-1", "next": "/admin/"}
     )
@@ -126,6 +127,22 @@ def test_a_user_loses_the_admin_with_the_role(client, curator):
 
 def test_a_superuser_needs_no_role(admin_client):
     assert admin_client.get("/admin/").status_code == 200
+
+
+def test_a_preparer_holds_the_dossiers_permissions_and_nothing_else(preparer):
+    assert preparer.get_all_permissions() == {
+        "practices.add_dossier",
+        "practices.change_dossier",
+        "practices.delete_dossier",
+        "practices.view_dossier",
+    }
+
+
+@pytest.mark.parametrize("role", ["curator", "reviewer"])
+def test_curators_and_reviewers_keep_dossiers_too(request, role):
+    user = request.getfixturevalue(role)
+    actions = ("add", "change", "delete", "view")
+    assert all(user.has_perm(f"practices.{action}_dossier") for action in actions)
 
 
 # -- what a curator may do ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Create a curator or reviewer from the command line.
+"""Create a curator, reviewer or preparer from the command line.
 
 The password never appears on the command line (where the shell history and ``ps`` would
 keep it): it is typed twice, or read from an environment variable named on the command line,
@@ -23,8 +23,9 @@ from practices.curation.workflow import Role
 
 class Command(BaseCommand):
     help = (
-        "Create an active staff user in the curator or reviewer group. The password is asked "
-        "for twice, or read from the environment variable given with --password-from-env."
+        "Create an active staff user in the curator, reviewer or preparer group. The password "
+        "is asked for twice, or read from the environment variable given with "
+        "--password-from-env."
     )
 
     def add_arguments(self, parser):
