@@ -22,8 +22,30 @@ class ISO3Converter(ISO2Converter):
     regex = "[A-Za-z]{3}"
 
 
+class RecordIdConverter:
+    """A record's id: ASCII digits, few enough for the database's integer (a longer number is
+    a 404, not an out-of-range error)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+class ShareTokenConverter(ISO2Converter):
+    """A shared dossier's token (``secrets.token_urlsafe``): anything else is a 404 before any
+    query."""
+
+    regex = "[A-Za-z0-9_-]{20,64}"
+
+
 register_converter(ISO2Converter, "iso2")
 register_converter(ISO3Converter, "iso3")
+register_converter(RecordIdConverter, "id")
+register_converter(ShareTokenConverter, "token")
 
 app_name = "practices"
 
@@ -44,4 +66,20 @@ urlpatterns = [
     path("countries/", views.country_list, name="country-list"),
     path("countries/<iso2:iso2>/", views.country_detail, name="country-detail"),
     path("countries/<iso3:iso3>/", views.country_alpha3, name="country-alpha3"),
+    # A dossier (a saved brief): its owner's page, and its read-only page for whoever has the
+    # link. The spreadsheet (export.xlsx) of each comes later, beside the PDF and Word file.
+    path("dossiers/<id:pk>/", views.dossier, name="dossier"),
+    path("dossiers/<id:pk>/brief.pdf", views.dossier_pdf, name="dossier-pdf"),
+    path("dossiers/<id:pk>/brief.docx", views.dossier_docx, name="dossier-docx"),
+    path("dossiers/shared/<token:token>/", views.dossier_shared, name="dossier-shared"),
+    path(
+        "dossiers/shared/<token:token>/brief.pdf",
+        views.dossier_shared_pdf,
+        name="dossier-shared-pdf",
+    ),
+    path(
+        "dossiers/shared/<token:token>/brief.docx",
+        views.dossier_shared_docx,
+        name="dossier-shared-docx",
+    ),
 ]

@@ -2,21 +2,24 @@ from itertools import groupby, islice
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
 from practices.cache import cached
 from practices.models import (
     Currency,
+    Dossier,
     OutcomeMetric,
     Practice,
     PracticeCountry,
@@ -26,6 +29,7 @@ from practices.models import (
 )
 
 from . import coverage as cov
+from .brief.of_dossier import dossier_brief
 from .brief.of_list import brief_of_list
 from .brief.pdf import brief_pdf as brief_pdf_bytes
 from .brief.word import brief_docx as brief_docx_bytes
@@ -215,8 +219,18 @@ def brief(request):
         "query": querystring(params),
         "full_query": querystring(params + extra),
         "countries_text": countries_text,
+        "save_dossier_url": _save_dossier_url(request, params, countries_text),
     }
     return render(request, "catalogue/brief/page.html", context)
+
+
+def _save_dossier_url(request, params, countries_text: str) -> str:
+    """The admin's form for a new dossier, filled with this brief's filter and countries; for
+    signed-in users who may make dossiers."""
+    if not request.user.has_perm("practices.add_dossier"):
+        return ""
+    initial = {"query": querystring(params), "countries": countries_text}
+    return reverse("admin:practices_dossier_add") + "?" + urlencode(initial)
 
 
 def brief_pdf(request):
@@ -358,3 +372,107 @@ def country_alpha3(request, iso3):
     """An ISO alpha-3 code (/countries/mex/) leads, for good, to the one address of that country."""
     country = get_object_or_404(Country, iso3=iso3.upper())
     return redirect(country, permanent=True)
+
+
+# -- dossiers: a preparer's saved briefs (practices.models.Dossier), edited in the admin ----------
+
+
+@login_required
+def dossier(request, pk):
+    """The owner's page of a dossier: its brief, its files and the state of its shared link."""
+    saved = _own_dossier(request, pk)
+    made = dossier_brief(saved, public=_published_only(request), day=timezone.localdate())
+    shared_url = ""
+    if saved.is_shared:
+        shared_url = request.build_absolute_uri(_shared_path(saved, "dossier-shared"))
+    context = {
+        "brief": made,
+        "dossier": saved,
+        "owner_view": True,
+        "shared_url": shared_url,
+        "pdf_url": reverse("practices:dossier-pdf", args=[saved.pk]),
+        "docx_url": reverse("practices:dossier-docx", args=[saved.pk]),
+        "edit_url": reverse("admin:practices_dossier_change", args=[saved.pk]),
+        "share_url": reverse("admin:practices_dossier_share", args=[saved.pk]),
+        "dossiers_url": reverse("admin:practices_dossier_changelist"),
+    }
+    return _private(render(request, "catalogue/dossier/page.html", context))
+
+
+@login_required
+def dossier_pdf(request, pk):
+    saved = _own_dossier(request, pk)
+    return _dossier_file(request, saved, "pdf", public=_published_only(request))
+
+
+@login_required
+def dossier_docx(request, pk):
+    saved = _own_dossier(request, pk)
+    return _dossier_file(request, saved, "docx", public=_published_only(request))
+
+
+def dossier_shared(request, token):
+    """A dossier's read-only page for whoever has its link: published practices only."""
+    saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
+    made = dossier_brief(saved, public=True, day=timezone.localdate())
+    context = {
+        "brief": made,
+        "dossier": saved,
+        "owner_view": False,
+        "pdf_url": _shared_path(saved, "dossier-shared-pdf"),
+        "docx_url": _shared_path(saved, "dossier-shared-docx"),
+    }
+    return _private(render(request, "catalogue/dossier/page.html", context))
+
+
+def dossier_shared_pdf(request, token):
+    saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
+    return _dossier_file(request, saved, "pdf", public=True)
+
+
+def dossier_shared_docx(request, token):
+    saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
+    return _dossier_file(request, saved, "docx", public=True)
+
+
+# The files a dossier is written as: (renderer, content type) by extension. The spreadsheet
+# (XLSX) is wired later: its renderer goes here, its two URLs beside the PDF's and the Word
+# file's in urls.py, and its link in the `dossier_xlsx` block of catalogue/dossier/page.html.
+DOSSIER_FILES = {
+    "pdf": (brief_pdf_bytes, "application/pdf"),
+    "docx": (brief_docx_bytes, DOCX),
+}
+
+
+def _dossier_file(request, saved: Dossier, extension: str, *, public: bool) -> HttpResponse:
+    write, content_type = DOSSIER_FILES[extension]
+    made = dossier_brief(saved, public=public, day=timezone.localdate())
+    body = write(made, request.build_absolute_uri("/"))
+    name = "-".join(part for part in ("gfmd-dossier", slugify(saved.title)[:60]) if part)
+    return _private(_attachment(body, content_type, f"{name}-{made.date:%Y-%m-%d}.{extension}"))
+
+
+def _own_dossier(request, pk) -> Dossier:
+    """The dossier ``pk`` if it is the signed-in user's (any, for a superuser), else a 404:
+    another user's dossier is not said to exist."""
+    if not request.user.has_perm("practices.view_dossier"):
+        raise Http404
+    return get_object_or_404(Dossier.objects.owned_by(request.user), pk=pk)
+
+
+def _published_only(request) -> bool:
+    """Whether the owner's page leaves unpublished practices out: unless the user may see
+    them in the admin, where they are shown flagged."""
+    return not request.user.has_perm("practices.view_practice")
+
+
+def _shared_path(saved: Dossier, name: str) -> str:
+    return reverse(f"practices:{name}", args=[saved.share_token])
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A dossier is kept out of search engines and shared caches: a revoked link must lead
+    nowhere, not to a copy."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    return response

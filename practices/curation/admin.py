@@ -20,6 +20,7 @@ from practices.models import (
     Theme,
 )
 
+from . import dossier_admin  # noqa: F401 (registers DossierAdmin)
 from .desk import SentBackFilter
 from .evidence_admin import EvidenceGuardMixin
 from .forms import (

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('session', models.CharField(blank=True, help_text='The roundtable session it prepares, e.g. “RT 2.2, Puerto Vallarta 2010”.', max_length=200, verbose_name='session')),
-                ('query', models.CharField(blank=True, help_text="The practice list's query string (what follows “?” in its address), e.g. theme=children&cod=US. Empty: every published practice.", max_length=2000, verbose_name='filter')),
+                ('query', models.CharField(blank=True, help_text="The practice list's query string (what follows “?” in its address, or the whole address pasted), e.g. theme=children&cod=US. Empty: every published practice.", max_length=2000, verbose_name='filter')),
                 ('countries', models.CharField(blank=True, help_text='ISO codes in the order the brief gives their sections, e.g. MX, US, PH. Empty: every country of its practices, by name.', max_length=300, verbose_name='countries')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='made at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),

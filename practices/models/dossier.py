@@ -47,8 +47,8 @@ class Dossier(models.Model):
         max_length=2000,
         blank=True,
         help_text=_(
-            "The practice list's query string (what follows “?” in its address), e.g. "
-            "theme=children&cod=US. Empty: every published practice."
+            "The practice list's query string (what follows “?” in its address, or the whole "
+            "address pasted), e.g. theme=children&cod=US. Empty: every published practice."
         ),
     )
     countries = models.CharField(
@@ -150,4 +150,4 @@ class DossierPractice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dossier}: {self.practice} ({self.get_change_display()})"
+        return f"{self.practice} ({self.get_change_display().lower()})"

@@ -12,18 +12,29 @@ pytestmark = pytest.mark.django_db
 # Derived data, rebuilt from the practices: edited by no one (an edit would make an export
 # disagree with its practice until the next change).
 DERIVED = {"exportrow"}
+# Edited only as rows of the record they belong to: {model: the model whose page has them}.
+INLINE_ONLY = {"dossierpractice": "dossier"}
 MODELS = [
     model
     for label in ("practices", "countries")
     for model in apps.get_app_config(label).get_models()
     # History tables are read through each record's history page, not edited.
-    if not model._meta.model_name.startswith("historical") and model._meta.model_name not in DERIVED
+    if not model._meta.model_name.startswith("historical")
+    and model._meta.model_name not in DERIVED | INLINE_ONLY.keys()
 ]
 
 
 def test_derived_data_is_not_in_the_admin():
     for name in DERIVED:
         assert not admin.site.is_registered(apps.get_model("practices", name))
+
+
+def test_rows_of_a_record_are_edited_on_its_page():
+    for name, owner in INLINE_ONLY.items():
+        model = apps.get_model("practices", name)
+        assert not admin.site.is_registered(model)
+        owner_admin = admin.site.get_model_admin(apps.get_model("practices", owner))
+        assert model in [inline.model for inline in owner_admin.inlines]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from practices.curation.models import ImportJob
 from practices.models import Practice
-from tests.conftest import make_practice
+from tests.conftest import make_dossier, make_practice
 from tests.public_urls import PUBLIC_URLS, fetch
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,8 @@ def csrf_client(superuser):
 
 @pytest.fixture
 def targets(superuser):
-    """A published practice with a history version to revert to, a deleted practice, and an
-    import job ready to confirm (the admin's own)."""
+    """A published practice with a history version to revert to, a deleted practice, an
+    import job ready to confirm (the admin's own) and a dossier to share."""
     practice = make_practice("csrf-target", title="Before")
     practice.title = "After"
     practice.save()
@@ -59,6 +59,7 @@ def targets(superuser):
         "job": ImportJob.objects.create(
             user=superuser, file_name="p.csv", format="csv", state=ImportJob.State.PREVIEWED
         ).pk,
+        "dossier": make_dossier(superuser).pk,
     }
 
 
@@ -101,6 +102,11 @@ def every_admin_post(targets) -> list[tuple[str, str, dict]]:
         ("import job confirm", admin_url(opts, "import_job_confirm", targets["job"]), {}),
         ("import job cancel", admin_url(opts, "import_job_cancel", targets["job"]), {}),
         ("export", admin_url(opts, "export"), {"format": "0"}),
+        (
+            "dossier share",
+            reverse("admin:practices_dossier_share", args=[targets["dossier"]]),
+            {"action": "create"},
+        ),
     ]
     for model in admin.site._registry:
         model_opts = model._meta

@@ -20,6 +20,8 @@ from django.utils.html import escape
 from countries.models import Country
 from practices.curation.workflow import Role
 from practices.models import (
+    Dossier,
+    DossierPractice,
     Evaluation,
     Organisation,
     OutcomeMetric,
@@ -40,6 +42,8 @@ MORE = '"><img src=x onerror=alert(1)></textarea><svg onload=alert(1)>{{ 7*7 }}'
 RAW_MARKERS = ["<script>alert", "<img src=x", "<svg onload"]
 # Curator-set text the public detail page does not show (an organisation's internal note).
 NOT_ON_DETAIL = {(Organisation, "note")}
+# A preparer's dossier is no practice's: its text is on its own pages.
+DOSSIER_MODELS = {Dossier, DossierPractice}
 
 
 def curator_models() -> set:
@@ -137,6 +141,19 @@ def planted(superuser):
     deleted = make_practice("xss-deleted", title=f"deleted {SCRIPT}{MORE}")
     deleted.delete()
     plant.deleted_title = deleted.title
+    plant.dossier = Dossier.objects.create(owner=superuser, **plant.texts(Dossier))
+    plant.records.append(plant.dossier)
+    # Its query is text a preparer types too, but the dossier's pages show what it means (a
+    # filter's values, in words), not the text: asked for a practice that the filter gives.
+    plant.dossier.query = f"q={practice.title.split()[0]}&{plant.dossier.query}"
+    plant.dossier.save()
+    DossierPractice.objects.create(
+        dossier=plant.dossier,
+        practice=practice,
+        change=DossierPractice.Change.NOTE,
+        **plant.texts(DossierPractice),
+    )
+    plant.dossier.share()
     return plant
 
 
@@ -156,7 +173,7 @@ def test_the_detail_page_shows_every_field_escaped(client, planted):
     response, content = fetch(client, url)
     assert_no_raw_markup(url, response, content)
     for (model, name), payload in planted.payloads.items():
-        if (model, name) not in NOT_ON_DETAIL:
+        if (model, name) not in NOT_ON_DETAIL and model not in DOSSIER_MODELS:
             assert escape(payload) in content, (model.__name__, name)
     # Shown as typed, never evaluated as a template.
     assert "{{ 7*7 }}" in content
@@ -183,6 +200,20 @@ def test_pages_listing_the_practice_show_its_title_escaped(client, planted, url)
     assert_no_raw_markup(url, response, content)
     if url not in ("/themes/", "/countries/", "/coverage/", "/about/"):
         assert escape(planted.practice.title) in content, url
+
+
+def test_the_dossier_pages_show_every_text_escaped(admin_client, planted):
+    dossier = planted.dossier
+    urls = [
+        reverse("practices:dossier", args=[dossier.pk]),
+        reverse("practices:dossier-shared", args=[dossier.share_token]),
+    ]
+    for url in urls:
+        response, content = fetch(admin_client, url)
+        assert_no_raw_markup(url, response, content)
+        assert escape(planted.practice.title) in content, url
+        for key in [(Dossier, "title"), (Dossier, "session"), (DossierPractice, "note")]:
+            assert escape(planted.payloads[key]) in content, (url, key)
 
 
 def test_the_json_export_gives_every_text_back_as_data(client, planted):

@@ -138,6 +138,7 @@ class Brief:
     references: list[Reference]
     session: str = ""
     unknown_countries: list[str] = field(default_factory=list)  # asked for, not ISO codes
+    since: datetime.datetime | None = None  # a dossier's: when it was made
 
     @property
     def count(self) -> int:
@@ -211,6 +212,7 @@ def build_brief(
         table=_table(sections, themes),
         references=references.numbered(),
         unknown_countries=unknown_countries or [],
+        since=since,
     )
 
 

@@ -38,15 +38,25 @@ def countries_from(text: str) -> tuple[list[Country], list[str]]:
 def brief_of_list(filterset: PracticeFilter, countries_text: str, day: datetime.date) -> Brief:
     """The brief of the list ``filterset`` gives (its published practices, in its order)."""
     countries, unknown = countries_from(countries_text)
-    asked = [(str(label), str(value)) for _name, _key, label, value in filterset.applied()]
-    if filterset.rating_filter:
-        asked += [(str(label), str(value)) for label, value, _query in filterset.chips()[-1:]]
     return build_brief(
         filterset.sorted_qs(),
         title=_("Roundtable brief"),
-        asked=asked,
-        ignored=[f"{name}={value}" for name, value, _why in filterset.ignored()],
+        asked=asked_of(filterset),
+        ignored=ignored_of(filterset),
         date=day,
         countries=countries or None,
         unknown_countries=unknown,
     )
+
+
+def asked_of(filterset: PracticeFilter) -> list[tuple[str, str]]:
+    """What the filter asks for, in words: (filter, value) for each applied value."""
+    asked = [(str(label), str(value)) for _name, _key, label, value in filterset.applied()]
+    if filterset.rating_filter:
+        asked += [(str(label), str(value)) for label, value, _query in filterset.chips()[-1:]]
+    return asked
+
+
+def ignored_of(filterset: PracticeFilter) -> list[str]:
+    """The filter's values that were not applied, as name=value."""
+    return [f"{name}={value}" for name, value, _why in filterset.ignored()]

@@ -8,6 +8,7 @@ It says what the page says (``content.Brief``), in the same order and words.
 import io
 
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -39,6 +40,8 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
     if brief.unknown_countries:
         _fact(document, _("Not countries"), ", ".join(brief.unknown_countries))
     _fact(document, _("Date"), date_format(brief.date, "j F Y"))
+    if brief.since:
+        _fact(document, _("Dossier made"), date_format(localtime(brief.since), "j F Y"))
     _fact(document, _("Practices"), str(brief.count))
     _muted(
         document.add_paragraph(),
@@ -197,7 +200,7 @@ def _entry_body(document, entry: Entry) -> None:
         _muted(
             document.add_paragraph(),
             _("Changed on %(day)s, after this dossier was made.")
-            % {"day": date_format(entry.changed_on, "j F Y")},
+            % {"day": date_format(localtime(entry.changed_on), "j F Y")},
         )
     document.add_paragraph(entry.summary)
     facts = [
