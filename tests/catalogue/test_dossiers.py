@@ -102,6 +102,17 @@ def test_it_holds_the_filters_practices_plus_the_added_less_the_removed(
     assert "Hand-picked: +2, −1" in html
 
 
+def test_a_searchs_ranking_is_kept_before_the_added_practices(client, preparer, preparer_client):
+    query = "q=children migrant"
+    from_search = list_titles(client, query)
+    assert len(from_search) >= 3
+    added = published("pt-family-reunification-support-offices")
+    assert added[0].title not in from_search
+    dossier = make_dossier(preparer, query=query, picks=[(added[0], Change.ADDED, "")])
+    response = preparer_client.get(owner_url(dossier))
+    assert titles(response) == [*from_search, added[0].title]
+
+
 def test_an_empty_filter_is_every_published_practice(client, preparer, preparer_client):
     dossier = make_dossier(preparer)
     assert titles(preparer_client.get(owner_url(dossier))) == list_titles(client, "")
