@@ -30,8 +30,9 @@ class DossierQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def shared(self) -> "DossierQuerySet":
-        """Dossiers whose read-only link is live."""
-        return self.filter(share_token__isnull=False)
+        """Dossiers whose read-only link is live: shared, by an account still active (the
+        links of someone who has left stop with their account)."""
+        return self.filter(share_token__isnull=False, owner__is_active=True)
 
 
 class Dossier(models.Model):

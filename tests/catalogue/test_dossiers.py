@@ -319,6 +319,14 @@ def test_revoking_kills_the_link_and_sharing_again_makes_another(client, prepare
     assert len(dossier.share_token) >= 43  # secrets.token_urlsafe(32)
 
 
+def test_a_link_stops_with_its_owners_account(client, preparer):
+    dossier = make_dossier(preparer, query=NOTHING)
+    dossier.share()
+    preparer.is_active = False
+    preparer.save()
+    assert client.get(shared_url(dossier)).status_code == 404
+
+
 def test_the_owners_page_shows_the_links_state_and_its_buttons(preparer, preparer_client):
     dossier = make_dossier(preparer, query=NOTHING)
     html = preparer_client.get(owner_url(dossier)).content.decode()
