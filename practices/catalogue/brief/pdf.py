@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -44,6 +45,8 @@ def static_file(name: str) -> str | None:
         collected = staticfiles_storage.path(name)
     except NotImplementedError:  # a storage without files on this machine
         collected = None
+    except SuspiciousFileOperation:  # ../ out of the static files
+        return None
     if collected and os.path.isfile(collected):
         return collected
     return finders.find(name)
