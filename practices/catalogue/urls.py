@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .feeds import PracticeFeed
 
 
 class ISO2Converter:
@@ -33,6 +34,7 @@ urlpatterns = [
     path("practices/", views.practice_list, name="practice-list"),
     path("practices/export.csv", views.export_csv, name="export-csv"),
     path("practices/export.json", views.export_json, name="export-json"),
+    path("practices/feed.atom", PracticeFeed(), name="practice-feed"),
     path(
         "practices/<slug:slug>/cite.bib",
         views.practice_cite,
