@@ -13,7 +13,14 @@ PUBLIC_URLS = [
     "/practices/",
     "/practices/export.csv",
     "/practices/export.json",
+    "/practices/feed.atom",
+    # The brief's files (brief.pdf, brief.docx) lay out every listed practice and take seconds:
+    # tests/catalogue/test_brief.py gives them bad input and drafts on short lists.
+    "/practices/brief/",
     "/practices/pt-family-reunification-support-offices/",
+    "/practices/pt-family-reunification-support-offices/cite.bib",
+    "/practices/pt-family-reunification-support-offices/cite.ris",
+    "/practices/pt-family-reunification-support-offices/cite.json",
     "/themes/",
     "/themes/children/",
     "/countries/",

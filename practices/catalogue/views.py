@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
@@ -25,6 +26,7 @@ from practices.models import (
     group_by_role,
 )
 
+from . import citation
 from . import coverage as cov
 from .brief.of_list import brief_of_list
 from .brief.pdf import brief_pdf as brief_pdf_bytes
@@ -258,6 +260,7 @@ def practice_detail(request, slug):
         "max_rating": MAX_RATING,
         "out_of_date": practice.may_be_out_of_date(),
         "currency_years": settings.CURRENCY_YEARS,
+        **citation_context(request, practice),
     }
     return render(request, "catalogue/practice_detail.html", context)
 
@@ -358,3 +361,34 @@ def country_alpha3(request, iso3):
     """An ISO alpha-3 code (/countries/mex/) leads, for good, to the one address of that country."""
     country = get_object_or_404(Country, iso3=iso3.upper())
     return redirect(country, permanent=True)
+
+
+def practice_cite(request, slug, kind):
+    """The practice's record as a citation file: BibTeX, RIS or CSL-JSON (``kind``)."""
+    practice = get_object_or_404(Practice.objects.published().with_citation_data(), slug=slug)
+    record = citation.citation_for(
+        practice, request.build_absolute_uri(practice.get_absolute_url())
+    )
+    write = {"bib": citation.bibtex, "ris": citation.ris, "json": citation.csl_json}[kind]
+    response = HttpResponse(write(record), content_type=citation.CONTENT_TYPES[kind])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{citation.filename(practice.slug, kind)}"'
+    )
+    return response
+
+
+def citation_context(request, practice) -> dict:
+    """The practice page's "Cite this practice" text and its schema.org description.
+
+    The text is formatted by citeproc-py (a few milliseconds): kept in the cache until the data
+    changes (``cached``: every committed change starts a new generation), for the practice as it
+    was last saved, at this address, on this day (the citation says when it was consulted).
+    """
+    url = request.build_absolute_uri(practice.get_absolute_url())
+    record = citation.citation_for(practice, url)
+    key = (practice.pk, practice.updated_at.isoformat(), url, record.accessed.isoformat())
+    text = cached("citation", key, lambda: str(citation.formatted(record)))
+    return {
+        "citation": mark_safe(text),  # noqa: S308 (formatted escapes the practice's text)
+        "json_ld": citation.json_ld_script(citation.json_ld(practice, request.build_absolute_uri)),
+    }

@@ -288,10 +288,16 @@ def test_the_list_page_links_to_its_brief_with_its_filter(client):
     assert 'href="/practices/brief/?theme=children&amp;country=MX"' in html
 
 
-def test_drafts_never_reach_a_brief(client):
-    make_practice("draft-for-brief", publication_state=Practice.PublicationState.DRAFT)
-    for url in ("/practices/brief/?country=MX", "/practices/brief.docx?country=MX"):
-        assert b"Draft For Brief" not in client.get(url).content
+@pytest.mark.parametrize("state", ["draft", "in_review", "archived"])
+def test_unpublished_practices_never_reach_a_brief(client, state):
+    make_practice("unpublished-for-brief", countries=(("AM", "COO"),), publication_state=state)
+    assert b"Unpublished For Brief" not in client.get("/practices/brief/?country=AM").content
+    word = read_docx(client.get("/practices/brief.docx?country=AM").content)
+    assert word.count == len(listed("country=AM"))
+    assert "Unpublished For Brief" not in str(word)
+    if state == "draft":
+        pdf = " ".join(pdf_text(client.get("/practices/brief.pdf?country=AM").content))
+        assert "Armenia" in pdf and "Unpublished For Brief" not in pdf
 
 
 @pytest.mark.parametrize(
@@ -300,6 +306,7 @@ def test_drafts_never_reach_a_brief(client):
 )
 def test_bad_input_gives_a_brief_never_an_error(client, query):
     assert client.get(f"/practices/brief/?{query}").status_code == 200
+    assert client.get(f"/practices/brief.docx?{query}&country=AM").status_code == 200
 
 
 def test_an_empty_list_gives_a_brief_that_says_so(client):
