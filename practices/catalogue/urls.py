@@ -33,6 +33,7 @@ urlpatterns = [
     path("practices/", views.practice_list, name="practice-list"),
     path("practices/export.csv", views.export_csv, name="export-csv"),
     path("practices/export.json", views.export_json, name="export-json"),
+    path("practices/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("practices/<slug:slug>/", views.practice_detail, name="practice-detail"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),

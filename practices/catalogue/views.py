@@ -4,7 +4,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
 from practices.cache import cached
+from practices.export_workbook import CONTENT_TYPE as XLSX
+from practices.export_workbook import workbook_bytes
 from practices.models import (
     Currency,
     OutcomeMetric,
@@ -27,7 +29,7 @@ from practices.models import (
 
 from . import coverage as cov
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import CSV, JSON, Download, export_filename, export_stream
+from .export import CSV, JSON, Download, cover_rows, export_filename, export_stream
 from .facets import counts_for
 from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
@@ -192,11 +194,15 @@ def _export(request, kind, content_type):
     # Today in the site's time zone, not the server's: the day the preparer downloaded it.
     filename = export_filename(filterset.params(), timezone.localdate(), kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    say_ignored(response, filterset)
+    return response
+
+
+def say_ignored(response, filterset) -> None:
     ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
     if ignored:
         # The same values the list page would name as ignored, for scripts that check.
         response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
-    return response
 
 
 def practice_detail(request, slug):
@@ -309,3 +315,23 @@ def country_alpha3(request, iso3):
     """An ISO alpha-3 code (/countries/mex/) leads, for good, to the one address of that country."""
     country = get_object_or_404(Country, iso3=iso3.upper())
     return redirect(country, permanent=True)
+
+
+def export_xlsx(request):
+    """The list page's practices (same query string, every page) as an Excel workbook: a cover
+    saying what was asked, the CSV's columns, and every figure as a number."""
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    day = timezone.localdate()
+    query = querystring(filterset.params())
+    list_address = request.build_absolute_uri(reverse("practices:practice-list"))
+    cover = cover_rows(filterset, f"{list_address}?{query}" if query else list_address)
+    # The site's address without the script prefix, which the practices' paths have.
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    # Built whole before the response starts (a zip's index comes last): a database that
+    # cannot be reached gets the error page, not half a file.
+    content = workbook_bytes(filterset.sorted_qs(), cover, base_url, day=day)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = export_filename(filterset.params(), day, "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    say_ignored(response, filterset)
+    return response
