@@ -56,6 +56,7 @@ urlpatterns = [
         {"kind": "json"},
         name="practice-cite-json",
     ),
+    path("practices/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("practices/<slug:slug>/", views.practice_detail, name="practice-detail"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
 from practices.cache import cached
+from practices.export_workbook import CONTENT_TYPE as XLSX
+from practices.export_workbook import workbook_bytes
 from practices.models import (
     Currency,
     OutcomeMetric,
@@ -32,7 +34,7 @@ from .brief.of_list import brief_of_list
 from .brief.pdf import brief_pdf as brief_pdf_bytes
 from .brief.word import brief_docx as brief_docx_bytes
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import CSV, JSON, Download, export_filename, export_stream
+from .export import CSV, JSON, Download, cover_rows, export_filename, export_stream
 from .facets import counts_for
 from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
@@ -198,11 +200,15 @@ def _export(request, kind, content_type):
     # Today in the site's time zone, not the server's: the day the preparer downloaded it.
     filename = export_filename(filterset.params(), timezone.localdate(), kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    say_ignored(response, filterset)
+    return response
+
+
+def say_ignored(response, filterset) -> None:
     ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
     if ignored:
         # The same values the list page would name as ignored, for scripts that check.
         response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
-    return response
 
 
 def brief(request):
@@ -392,3 +398,23 @@ def citation_context(request, practice) -> dict:
         "citation": mark_safe(text),  # noqa: S308 (formatted escapes the practice's text)
         "json_ld": citation.json_ld_script(citation.json_ld(practice, request.build_absolute_uri)),
     }
+
+
+def export_xlsx(request):
+    """The list page's practices (same query string, every page) as an Excel workbook: a cover
+    saying what was asked, the CSV's columns, and every figure as a number."""
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    day = timezone.localdate()
+    query = querystring(filterset.params())
+    list_address = request.build_absolute_uri(reverse("practices:practice-list"))
+    cover = cover_rows(filterset, f"{list_address}?{query}" if query else list_address)
+    # The site's address without the script prefix, which the practices' paths have.
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    # Built whole before the response starts (a zip's index comes last): a database that
+    # cannot be reached gets the error page, not half a file.
+    content = workbook_bytes(filterset.sorted_qs(), cover, base_url, day=day)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = export_filename(filterset.params(), day, "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    say_ignored(response, filterset)
+    return response
