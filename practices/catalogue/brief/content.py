@@ -219,7 +219,8 @@ def build_brief(
         title=title,
         session=session,
         asked=asked,
-        ignored=ignored or [],
+        # Named like the list names what it ignored: "countries=XX".
+        ignored=[*(ignored or []), *(f"countries={word}" for word in unknown_countries or [])],
         date=date,
         entries=entries,
         sections=sections,

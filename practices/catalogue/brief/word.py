@@ -72,8 +72,6 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
     _fact(document, _("What was asked"), asked or _("All published practices"))
     if brief.ignored:
         _fact(document, _("Not applied"), ", ".join(brief.ignored))
-    if brief.unknown_countries:
-        _fact(document, _("Not countries"), ", ".join(brief.unknown_countries))
     _fact(document, _("Date"), date_format(brief.date, "j F Y"))
     _fact(document, _("Practices"), str(brief.count))
     _muted(
