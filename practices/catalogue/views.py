@@ -214,7 +214,9 @@ def say_ignored(response, filterset) -> None:
 def brief(request):
     """The list's roundtable brief, to read, print or download (same query string as the list,
     and ``countries`` for the countries the preparer names, in order)."""
-    filterset, made, countries_text = _list_brief(request)
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    countries_text = _countries_text(request)
+    made = brief_of_list(filterset, countries_text, timezone.localdate())
     params = filterset.params()
     extra = [("countries", countries_text)] if countries_text else []
     context = {
@@ -228,26 +230,40 @@ def brief(request):
 
 
 def brief_pdf(request):
-    filterset, made, _countries = _list_brief(request)
-    pdf = brief_pdf_bytes(made, request.build_absolute_uri("/"))
-    return _attachment(pdf, "application/pdf", _brief_filename(filterset, made, "pdf"))
+    return _brief_file(request, "pdf")
 
 
 def brief_docx(request):
-    filterset, made, _countries = _list_brief(request)
-    docx = brief_docx_bytes(made, request.build_absolute_uri("/"))
-    return _attachment(docx, DOCX, _brief_filename(filterset, made, "docx"))
+    return _brief_file(request, "docx")
 
 
-def _list_brief(request):
+BRIEF_FILES = {"pdf": (brief_pdf_bytes, "application/pdf"), "docx": (brief_docx_bytes, DOCX)}
+
+
+def _brief_file(request, kind: str) -> HttpResponse:
+    """The list's brief as a file (``kind``: pdf or docx).
+
+    Laying out a long brief takes seconds (bench/brief.py): the file is kept in the cache
+    until the data changes (``practices.cache``), so the next download of the same brief, the
+    preparer's or a colleague's, is immediate.
+    """
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
-    countries_text = " ".join(request.GET.get("countries", "").split())[:300]
-    made = brief_of_list(filterset, countries_text, timezone.localdate())
-    return filterset, made, countries_text
+    countries_text = _countries_text(request)
+    day = timezone.localdate()  # the site's day: the brief's date and the file's name
+    base_url = request.build_absolute_uri("/")
+    write, content_type = BRIEF_FILES[kind]
+    body = cached(
+        "brief-file",
+        (kind, filterset.params(), countries_text, day, base_url),
+        lambda: write(brief_of_list(filterset, countries_text, day), base_url),
+    )
+    filename = export_filename(filterset.params(), day, kind, stem="gfmd-brief")
+    return _attachment(body, content_type, filename)
 
 
-def _brief_filename(filterset, made, extension: str) -> str:
-    return export_filename(filterset.params(), made.date, extension, stem="gfmd-brief")
+def _countries_text(request) -> str:
+    """The countries the preparer names, as typed (spaces collapsed, bounded)."""
+    return " ".join(request.GET.get("countries", "").split())[:300]
 
 
 def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:

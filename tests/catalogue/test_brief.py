@@ -325,3 +325,17 @@ def test_the_brief_takes_a_fixed_number_of_queries(client):
     assert len(listed("country=MX")) >= 4 * len(listed("country=AM"))
     assert small == large
     assert queries("country=MX&countries=MX,US") == large + 1  # the named countries: one query
+
+
+def test_a_brief_file_is_made_once_until_the_data_changes(client):
+    url = "/practices/brief.docx?country=AM"
+    with CaptureQueriesContext(connection) as first:
+        before = client.get(url).content
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(url).content == before
+    assert len(second) < len(first)  # the file came from the cache: no practice was read
+    practice = listed("country=AM")[0]
+    practice.title = "A title changed after the first download"
+    practice.save()
+    after = read_docx(client.get(url).content)
+    assert "A title changed after the first download" in str(after)
