@@ -31,6 +31,7 @@ from practices.models import (
 from . import citation
 from . import coverage as cov
 from .brief.of_list import brief_of_list
+from .brief.pdf import PdfUnavailable
 from .brief.pdf import brief_pdf as brief_pdf_bytes
 from .brief.word import brief_docx as brief_docx_bytes
 from .export import COLUMNS as EXPORT_COLUMNS
@@ -252,11 +253,17 @@ def _brief_file(request, kind: str) -> HttpResponse:
     day = timezone.localdate()  # the site's day: the brief's date and the file's name
     base_url = request.build_absolute_uri("/")
     write, content_type = BRIEF_FILES[kind]
-    body = cached(
-        "brief-file",
-        (kind, filterset.params(), countries_text, day, base_url),
-        lambda: write(brief_of_list(filterset, countries_text, day), base_url),
-    )
+    try:
+        body = cached(
+            "brief-file",
+            (kind, filterset.params(), countries_text, day, base_url),
+            lambda: write(brief_of_list(filterset, countries_text, day), base_url),
+        )
+    except PdfUnavailable:
+        # Said, not a 500: the brief's page, Word and Excel files still work.
+        query = querystring(filterset.params())
+        context = {"query": query, "countries_text": countries_text}
+        return render(request, "catalogue/brief/pdf_unavailable.html", context, status=503)
     filename = export_filename(filterset.params(), day, kind, stem="gfmd-brief")
     return _attachment(body, content_type, filename)
 

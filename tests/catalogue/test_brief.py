@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from practices.catalogue.brief.pdf import StaticFiles
+from practices.catalogue.brief import pdf
 from practices.catalogue.filters import PracticeFilter
 from practices.models import DiscussionQuestion, OutcomeMetric, Practice, PracticeCountry
 from tests.catalogue.brief_readers import pdf_text, read_docx, read_html
@@ -205,7 +205,7 @@ def test_the_pdf_is_a4_with_page_numbers_and_no_site_navigation():
 
 
 def test_the_pdf_maker_fetches_nothing_but_the_sites_static_files():
-    fetcher = StaticFiles()
+    fetcher = pdf.static_files()
     assert fetcher.fetch("http://testserver/static/css/brief.css").status == 200
     for url in (
         "https://fonts.example.com/font.woff2",
@@ -339,3 +339,27 @@ def test_a_brief_file_is_made_once_until_the_data_changes(client):
     practice.save()
     after = read_docx(client.get(url).content)
     assert "A title changed after the first download" in str(after)
+
+
+def test_without_the_pdf_library_the_pdf_says_so_and_the_rest_works(client, monkeypatch):
+    """A machine without Pango: the PDF answers with a page saying what is missing (503),
+    the checks warn, and the brief's page and Word file still work."""
+    import builtins
+
+    from gfmd_kb.checks import check_pdf_library
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name.startswith("weasyprint"):
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    response = client.get("/practices/brief.pdf?theme=children")
+    assert response.status_code == 503
+    assert "Pango" in response.content.decode()
+    assert 'href="/practices/brief/?theme=children"' in response.content.decode()
+    assert [check.id for check in check_pdf_library(None)] == ["gfmd.W003"]
+    assert client.get("/practices/brief/?theme=children").status_code == 200
+    assert client.get("/practices/brief.docx?theme=children").status_code == 200
