@@ -1,3 +1,4 @@
+from datetime import date
 from itertools import groupby, islice
 from urllib.parse import quote, urlencode
 
@@ -30,10 +31,9 @@ from practices.models import (
 
 from . import citation
 from . import coverage as cov
+from .brief.files import INLINE_LIMITS, BriefFile
 from .brief.of_list import brief_of_list
-from .brief.pdf import PdfUnavailable
-from .brief.pdf import brief_pdf as brief_pdf_bytes
-from .brief.word import brief_docx as brief_docx_bytes
+from .brief.pdf import PdfUnavailable, weasyprint
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import CSV, JSON, Download, cover_rows, export_filename, export_stream
 from .facets import counts_for
@@ -238,34 +238,41 @@ def brief_docx(request):
     return _brief_file(request, "docx")
 
 
-BRIEF_FILES = {"pdf": (brief_pdf_bytes, "application/pdf"), "docx": (brief_docx_bytes, DOCX)}
+BRIEF_TYPES = {"pdf": "application/pdf", "docx": DOCX}
 
 
 def _brief_file(request, kind: str) -> HttpResponse:
-    """The list's brief as a file (``kind``: pdf or docx).
-
-    Laying out a long brief takes seconds (bench/brief.py): the file is kept in the cache
-    until the data changes (``practices.cache``), so the next download of the same brief, the
-    preparer's or a colleague's, is immediate.
-    """
+    """The list's brief as a file (``kind``: pdf or docx): the one kept for this list and data
+    if there is one (``brief.files``), else made now, or by the worker for a long list while a
+    page says so and reloads until the file is there."""
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
     countries_text = _countries_text(request)
-    day = timezone.localdate()  # the site's day: the brief's date and the file's name
-    base_url = request.build_absolute_uri("/")
-    write, content_type = BRIEF_FILES[kind]
+    spec = BriefFile.of_request(request, kind, filterset, countries_text)
+    filename = export_filename(filterset.params(), date.fromisoformat(spec.day), kind, "gfmd-brief")
     try:
-        body = cached(
-            "brief-file",
-            (kind, filterset.params(), countries_text, day, base_url),
-            lambda: write(brief_of_list(filterset, countries_text, day), base_url),
-        )
+        if kind == "pdf":
+            weasyprint()  # the worker could not make it either: say so now
+        if spec.keepable and spec.path.exists():
+            # A megabyte or two at most (a 500-practice PDF): read whole, like one made now.
+            return _attachment(spec.path.read_bytes(), BRIEF_TYPES[kind], filename)
+        count = filterset.qs.count()
+        if count <= INLINE_LIMITS[kind] or not spec.keepable:
+            body = spec.make()
+            if spec.keepable:
+                spec.save(body)
+            return _attachment(body, BRIEF_TYPES[kind], filename)
     except PdfUnavailable:
         # Said, not a 500: the brief's page, Word and Excel files still work.
-        query = querystring(filterset.params())
-        context = {"query": query, "countries_text": countries_text}
+        context = {"query": spec.query, "countries_text": countries_text}
         return render(request, "catalogue/brief/pdf_unavailable.html", context, status=503)
-    filename = export_filename(filterset.params(), day, kind, stem="gfmd-brief")
-    return _attachment(body, content_type, filename)
+    spec.queue()
+    context = {
+        "kind": kind,
+        "count": count,
+        "query": spec.query,
+        "countries_text": countries_text,
+    }
+    return render(request, "catalogue/brief/preparing.html", context, status=202)
 
 
 def _countries_text(request) -> str:

@@ -3,7 +3,9 @@ practices, each country's under the role it plays, every figure with its unit an
 same numbered references, in the order a reader meets them."""
 
 import io
+import os
 import re
+import time
 
 import docx
 import pypdf
@@ -12,8 +14,11 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_tasks import default_task_backend
 
-from practices.catalogue.brief import pdf
+from practices.catalogue import views
+from practices.catalogue.brief import files, pdf
+from practices.catalogue.brief.files import make_brief_file
 from practices.catalogue.filters import PracticeFilter
 from practices.models import DiscussionQuestion, OutcomeMetric, Practice, PracticeCountry
 from tests.catalogue.brief_readers import pdf_text, read_docx, read_html
@@ -363,3 +368,58 @@ def test_without_the_pdf_library_the_pdf_says_so_and_the_rest_works(client, monk
     assert [check.id for check in check_pdf_library(None)] == ["gfmd.W003"]
     assert client.get("/practices/brief/?theme=children").status_code == 200
     assert client.get("/practices/brief.docx?theme=children").status_code == 200
+
+
+@pytest.fixture
+def short_inline_limits(monkeypatch, settings):
+    """Briefs of more than two practices are made by the worker; its queue is a dummy one,
+    whose queued jobs the test reads (and runs itself)."""
+    monkeypatch.setattr(files, "INLINE_LIMITS", {"pdf": 2, "docx": 2})
+    monkeypatch.setattr(views, "INLINE_LIMITS", {"pdf": 2, "docx": 2})
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    yield
+    default_task_backend.clear()
+
+
+def test_a_long_briefs_file_is_made_by_the_worker_while_a_page_says_so(client, short_inline_limits):
+    url = "/practices/brief.docx?country=MX"
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    html = waiting.content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in html
+    assert f"has {len(listed('country=MX'))} practices" in html
+    assert 'href="/practices/brief/?country=MX"' in html
+    # Asked again before the worker got to it: still one job.
+    assert client.get(url).status_code == 202
+    (job,) = default_task_backend.results
+    make_brief_file.call(*job.args)
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready["Content-Disposition"].startswith("attachment")
+    read = read_docx(ready.content)
+    assert read.count == len(listed("country=MX"))
+    # A short brief is still made at once.
+    assert client.get("/practices/brief.docx?country=AM").status_code == 200
+
+
+def test_a_kept_file_is_never_served_after_the_data_changed(client, short_inline_limits):
+    url = "/practices/brief.docx?country=MX"
+    client.get(url)
+    make_brief_file.call(*default_task_backend.results[0].args)
+    assert client.get(url).status_code == 200
+    practice = listed("country=MX")[0]
+    practice.title = "Renamed after the file was made"
+    practice.save()
+    assert client.get(url).status_code == 202  # a new file is being made, the old one not given
+
+
+def test_brief_files_older_than_a_day_are_removed(settings, tmp_path):
+    folder = files.folder()
+    folder.mkdir(parents=True)
+    old, new = folder / "old.pdf", folder / "new.pdf"
+    old.write_bytes(b"%PDF")
+    new.write_bytes(b"%PDF")
+    day_and_more = time.time() - files.KEEP.total_seconds() - 60
+    os.utime(old, (day_and_more, day_and_more))
+    assert files.remove_old_files() == 1
+    assert not old.exists() and new.exists()
