@@ -117,7 +117,7 @@ class BriefFile:
         except FileNotFoundError:
             pass
         try:
-            os.close(os.open(self.pending, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.close(os.open(self.pending, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
         except FileExistsError:
             return False  # another request queued it a moment ago
         return True
