@@ -24,6 +24,7 @@ from practices.models import (
     OutcomeMetric,
     Practice,
     PracticeCountry,
+    Source,
     Theme,
     currency_cutoff,
     group_by_role,
@@ -31,6 +32,7 @@ from practices.models import (
 
 from . import citation
 from . import coverage as cov
+from .brief.content import Reference
 from .brief.files import INLINE_LIMITS, BriefFile
 from .brief.of_list import brief_of_list
 from .brief.pdf import PdfUnavailable, weasyprint
@@ -353,6 +355,11 @@ def about(request):
             .values("paper_section")
             .annotate(n=Count("id"))
             .order_by("paper_section")
+        ],
+        # The brief's reference style, shown on two of the paper's footnotes.
+        "reference_examples": [
+            Reference(n, s.citation, s.year, s.url, s.footnote)
+            for n, s in enumerate(Source.objects.filter(footnote__in=(22, 27)), start=1)
         ],
         "unevaluated": Practice.objects.published()
         .filter(evidence_level__in=["described", "outputs"])

@@ -423,3 +423,13 @@ def test_brief_files_older_than_a_day_are_removed(settings, tmp_path):
     os.utime(old, (day_and_more, day_and_more))
     assert files.remove_old_files() == 1
     assert not old.exists() and new.exists()
+
+
+def test_the_about_page_shows_the_briefs_reference_style_as_the_brief_writes_it(client):
+    about = client.get("/about/").content.decode()
+    example = about.split('id="brief-references"')[1].split("</blockquote>")[0]
+    brief = client.get("/practices/brief/?country=LK").content.decode()
+    sri_lanka = next(r for r in read_html(brief.encode()).references.values() if "slbfe" in r)
+    assert " ".join(re.sub(r"<[^>]+>", "", example).split()).endswith(
+        sri_lanka.removeprefix("[1] ").removeprefix("[2] ")
+    )

@@ -223,4 +223,4 @@ def test_the_about_page_says_how_to_cite(client):
     assert 'id="how-to-cite"' in html
     for name in ("BibTeX", "RIS", "CSL-JSON", "cite.bib", "cite.ris", "cite.json"):
         assert name in html
-    assert "numbered in the order they are first cited" in html
+    assert "numbered in the order a reader first meets them" in html
