@@ -433,3 +433,12 @@ def test_the_about_page_shows_the_briefs_reference_style_as_the_brief_writes_it(
     assert " ".join(re.sub(r"<[^>]+>", "", example).split()).endswith(
         sri_lanka.removeprefix("[1] ").removeprefix("[2] ")
     )
+
+
+def test_the_word_file_takes_a_fixed_number_of_queries(client):
+    def queries(query: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/practices/brief.docx?{query}").status_code == 200
+        return len(captured)
+
+    assert queries("country=AM") == queries("country=MX")
