@@ -26,9 +26,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-installs only when pyproject.toml changes.
+# Re-installs only when pyproject.toml changes. The brief's PDF (WeasyPrint) needs the system's
+# Pango library: installed with apt-get where this runs as root on Debian or Ubuntu, otherwise
+# named (every other page works without it; the PDF link then says what is missing).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(BIN)/python -c 'import weasyprint' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null || \
+	    { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }; \
+	  else echo "note: install Pango (libpango-1.0-0, libpangoft2-1.0-0) for the brief's PDF"; fi; }
 	touch $@
 
 install: $(VENV)/.installed

@@ -47,3 +47,20 @@ def check_shared_cache(app_configs, **kwargs):
         ),
         *warming,
     ]
+
+
+@register()
+def check_pdf_library(app_configs, **kwargs):
+    """The roundtable brief's PDF is laid out by WeasyPrint, which needs the system's Pango."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as error:
+        return [
+            Warning(
+                f"The brief's PDF cannot be made on this machine: {error}",
+                hint="Install Pango (Debian and Ubuntu: apt-get install libpango-1.0-0 "
+                "libpangoft2-1.0-0). Every other page and file works without it.",
+                id="gfmd.W003",
+            )
+        ]
+    return []

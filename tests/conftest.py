@@ -55,6 +55,13 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """Each test its own MEDIA_ROOT: the files the site keeps (a brief's PDF, an import's
+    upload) never leave one test for the next, nor land in the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def commit_time_invalidation():
     """Asked for by a test of when the cache is invalidated: see ``empty_cache``."""

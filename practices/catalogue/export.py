@@ -33,7 +33,8 @@ from django.db.models import Window
 from django.db.models.functions import RowNumber
 from django.urls import get_script_prefix
 from django.utils import translation
-from django.utils.text import slugify
+from django.utils.text import get_text_list, slugify
+from django.utils.translation import gettext as _
 
 from practices import export_record, export_rows
 from practices.export_query import window_order
@@ -41,7 +42,16 @@ from practices.export_record import COLUMNS, FIELDNAMES, csv_line, json_record
 from practices.models import ExportRow
 
 # The columns are the domain's; the About page lists them from here.
-__all__ = ["COLUMNS", "CSV", "FIELDNAMES", "JSON", "Download", "export_filename", "export_stream"]
+__all__ = [
+    "COLUMNS",
+    "CSV",
+    "FIELDNAMES",
+    "JSON",
+    "Download",
+    "cover_rows",
+    "export_filename",
+    "export_stream",
+]
 
 CHUNK_SIZE = 500
 # While a download runs its transaction stays open (the cursor lives in it), idle whenever the
@@ -82,6 +92,28 @@ def export_filename(
         filters = cut.rsplit("-", 1)[0] if "-" in cut else cut[:MAX_FILENAME_FILTERS]
     name = "-".join(part for part in (stem, filters, f"{day:%Y-%m-%d}") if part)
     return f"{name}.{extension}"
+
+
+def cover_rows(filterset, list_address: str) -> list[tuple[str, str]]:
+    """What a list's workbook says on its cover was asked for: each filter in words, the
+    values that were ignored, the order, and the list's own address.
+
+    A filter's several values are any of them ("Mexico or Philippines"), as on the list.
+    """
+    values: dict[str, list[str]] = {}
+    for label, value, _without in filterset.chips():
+        values.setdefault(str(label), []).append(str(value))
+    filters = [f"{label}: {get_text_list(given, _('or'))}" for label, given in values.items()]
+    rows = [
+        (_("Filters") if i == 0 else "", text)
+        for i, text in enumerate(filters or [_("All published practices")])
+    ]
+    ignored = [f"{name}={value} ({why})" for name, value, why in filterset.ignored()]
+    if ignored:
+        rows.append((_("Ignored"), "; ".join(ignored)))
+    rows.append((_("Order"), str(filterset.SORTS[filterset.sort])))
+    rows.append((_("This list online"), list_address))
+    return rows
 
 
 def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .feeds import PracticeFeed
 
 
 class ISO2Converter:
@@ -58,6 +59,26 @@ urlpatterns = [
     path("practices/brief/", views.brief, name="brief"),
     path("practices/brief.pdf", views.brief_pdf, name="brief-pdf"),
     path("practices/brief.docx", views.brief_docx, name="brief-docx"),
+    path("practices/feed.atom", PracticeFeed(), name="practice-feed"),
+    path(
+        "practices/<slug:slug>/cite.bib",
+        views.practice_cite,
+        {"kind": "bib"},
+        name="practice-cite-bib",
+    ),
+    path(
+        "practices/<slug:slug>/cite.ris",
+        views.practice_cite,
+        {"kind": "ris"},
+        name="practice-cite-ris",
+    ),
+    path(
+        "practices/<slug:slug>/cite.json",
+        views.practice_cite,
+        {"kind": "json"},
+        name="practice-cite-json",
+    ),
+    path("practices/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("practices/<slug:slug>/", views.practice_detail, name="practice-detail"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),

@@ -1,3 +1,4 @@
+from datetime import date
 from itertools import groupby, islice
 from urllib.parse import quote, urlencode
 
@@ -12,29 +13,37 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
 from practices.cache import cached
+from practices.export_workbook import CONTENT_TYPE as XLSX
+from practices.export_workbook import workbook_bytes
 from practices.models import (
     Currency,
     Dossier,
     OutcomeMetric,
     Practice,
     PracticeCountry,
+    Source,
     Theme,
     currency_cutoff,
     group_by_role,
 )
 
+from . import citation
 from . import coverage as cov
+from .brief.content import Reference
+from .brief.files import INLINE_LIMITS, BriefFile
 from .brief.of_dossier import dossier_brief
 from .brief.of_list import brief_of_list
+from .brief.pdf import PdfUnavailable, weasyprint
 from .brief.pdf import brief_pdf as brief_pdf_bytes
 from .brief.word import brief_docx as brief_docx_bytes
 from .export import COLUMNS as EXPORT_COLUMNS
-from .export import CSV, JSON, Download, export_filename, export_stream
+from .export import CSV, JSON, Download, cover_rows, export_filename, export_stream
 from .facets import counts_for
 from .filters import PracticeFilter, querystring, widenings
 from .numbers import whole_number
@@ -200,17 +209,23 @@ def _export(request, kind, content_type):
     # Today in the site's time zone, not the server's: the day the preparer downloaded it.
     filename = export_filename(filterset.params(), timezone.localdate(), kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    say_ignored(response, filterset)
+    return response
+
+
+def say_ignored(response, filterset) -> None:
     ignored = [f"{name}={value}" for name, value, _why in filterset.ignored()]
     if ignored:
         # The same values the list page would name as ignored, for scripts that check.
         response["X-Ignored-Filters"] = quote(", ".join(ignored), safe="=, ")
-    return response
 
 
 def brief(request):
     """The list's roundtable brief, to read, print or download (same query string as the list,
     and ``countries`` for the countries the preparer names, in order)."""
-    filterset, made, countries_text = _list_brief(request)
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    countries_text = _countries_text(request)
+    made = brief_of_list(filterset, countries_text, timezone.localdate())
     params = filterset.params()
     extra = [("countries", countries_text)] if countries_text else []
     context = {
@@ -234,26 +249,53 @@ def _save_dossier_url(request, params, countries_text: str) -> str:
 
 
 def brief_pdf(request):
-    filterset, made, _countries = _list_brief(request)
-    pdf = brief_pdf_bytes(made, request.build_absolute_uri("/"))
-    return _attachment(pdf, "application/pdf", _brief_filename(filterset, made, "pdf"))
+    return _brief_file(request, "pdf")
 
 
 def brief_docx(request):
-    filterset, made, _countries = _list_brief(request)
-    docx = brief_docx_bytes(made, request.build_absolute_uri("/"))
-    return _attachment(docx, DOCX, _brief_filename(filterset, made, "docx"))
+    return _brief_file(request, "docx")
 
 
-def _list_brief(request):
+BRIEF_TYPES = {"pdf": "application/pdf", "docx": DOCX}
+
+
+def _brief_file(request, kind: str) -> HttpResponse:
+    """The list's brief as a file (``kind``: pdf or docx): the one kept for this list and data
+    if there is one (``brief.files``), else made now, or by the worker for a long list while a
+    page says so and reloads until the file is there."""
     filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
-    countries_text = " ".join(request.GET.get("countries", "").split())[:300]
-    made = brief_of_list(filterset, countries_text, timezone.localdate())
-    return filterset, made, countries_text
+    countries_text = _countries_text(request)
+    spec = BriefFile.of_request(request, kind, filterset, countries_text)
+    filename = export_filename(filterset.params(), date.fromisoformat(spec.day), kind, "gfmd-brief")
+    try:
+        if kind == "pdf":
+            weasyprint()  # the worker could not make it either: say so now
+        if spec.keepable and spec.path.exists():
+            # A megabyte or two at most (a 500-practice PDF): read whole, like one made now.
+            return _attachment(spec.path.read_bytes(), BRIEF_TYPES[kind], filename)
+        count = filterset.qs.count()
+        if count <= INLINE_LIMITS[kind] or not spec.keepable:
+            body = spec.make()
+            if spec.keepable:
+                spec.save(body)
+            return _attachment(body, BRIEF_TYPES[kind], filename)
+    except PdfUnavailable:
+        # Said, not a 500: the brief's page, Word and Excel files still work.
+        context = {"query": spec.query, "countries_text": countries_text}
+        return render(request, "catalogue/brief/pdf_unavailable.html", context, status=503)
+    spec.queue()
+    context = {
+        "kind": kind,
+        "count": count,
+        "query": spec.query,
+        "countries_text": countries_text,
+    }
+    return render(request, "catalogue/brief/preparing.html", context, status=202)
 
 
-def _brief_filename(filterset, made, extension: str) -> str:
-    return export_filename(filterset.params(), made.date, extension, stem="gfmd-brief")
+def _countries_text(request) -> str:
+    """The countries the preparer names, as typed (spaces collapsed, bounded)."""
+    return " ".join(request.GET.get("countries", "").split())[:300]
 
 
 def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -272,6 +314,7 @@ def practice_detail(request, slug):
         "max_rating": MAX_RATING,
         "out_of_date": practice.may_be_out_of_date(),
         "currency_years": settings.CURRENCY_YEARS,
+        **citation_context(request, practice),
     }
     return render(request, "catalogue/practice_detail.html", context)
 
@@ -329,6 +372,11 @@ def about(request):
             .annotate(n=Count("id"))
             .order_by("paper_section")
         ],
+        # The brief's reference style, shown on two of the paper's footnotes.
+        "reference_examples": [
+            Reference(n, s.citation, s.year, s.url, s.footnote)
+            for n, s in enumerate(Source.objects.filter(footnote__in=(22, 27)), start=1)
+        ],
         "unevaluated": Practice.objects.published()
         .filter(evidence_level__in=["described", "outputs"])
         .count(),
@@ -374,6 +422,57 @@ def country_alpha3(request, iso3):
     return redirect(country, permanent=True)
 
 
+def practice_cite(request, slug, kind):
+    """The practice's record as a citation file: BibTeX, RIS or CSL-JSON (``kind``)."""
+    practice = get_object_or_404(Practice.objects.published().with_citation_data(), slug=slug)
+    record = citation.citation_for(
+        practice, request.build_absolute_uri(practice.get_absolute_url())
+    )
+    write = {"bib": citation.bibtex, "ris": citation.ris, "json": citation.csl_json}[kind]
+    response = HttpResponse(write(record), content_type=citation.CONTENT_TYPES[kind])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{citation.filename(practice.slug, kind)}"'
+    )
+    return response
+
+
+def citation_context(request, practice) -> dict:
+    """The practice page's "Cite this practice" text and its schema.org description.
+
+    The text is formatted by citeproc-py (a few milliseconds): kept in the cache until the data
+    changes (``cached``: every committed change starts a new generation), for the practice as it
+    was last saved, at this address, on this day (the citation says when it was consulted).
+    """
+    url = request.build_absolute_uri(practice.get_absolute_url())
+    record = citation.citation_for(practice, url)
+    key = (practice.pk, practice.updated_at.isoformat(), url, record.accessed.isoformat())
+    text = cached("citation", key, lambda: str(citation.formatted(record)))
+    return {
+        "citation": mark_safe(text),  # noqa: S308 (formatted escapes the practice's text)
+        "json_ld": citation.json_ld_script(citation.json_ld(practice, request.build_absolute_uri)),
+    }
+
+
+def export_xlsx(request):
+    """The list page's practices (same query string, every page) as an Excel workbook: a cover
+    saying what was asked, the CSV's columns, and every figure as a number."""
+    filterset = PracticeFilter(request.GET, queryset=Practice.objects.published())
+    day = timezone.localdate()
+    query = querystring(filterset.params())
+    list_address = request.build_absolute_uri(reverse("practices:practice-list"))
+    cover = cover_rows(filterset, f"{list_address}?{query}" if query else list_address)
+    # The site's address without the script prefix, which the practices' paths have.
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    # Built whole before the response starts (a zip's index comes last): a database that
+    # cannot be reached gets the error page, not half a file.
+    content = workbook_bytes(filterset.sorted_qs(), cover, base_url, day=day)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = export_filename(filterset.params(), day, "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    say_ignored(response, filterset)
+    return response
+
+
 # -- dossiers: a preparer's saved briefs (practices.models.Dossier), edited in the admin ----------
 
 
@@ -402,13 +501,17 @@ def dossier(request, pk):
 @login_required
 def dossier_pdf(request, pk):
     saved = _own_dossier(request, pk)
-    return _dossier_file(request, saved, "pdf", public=_published_only(request))
+    return _dossier_file(
+        request, saved, "pdf", public=_published_only(request), page_url=_owner_path(saved)
+    )
 
 
 @login_required
 def dossier_docx(request, pk):
     saved = _own_dossier(request, pk)
-    return _dossier_file(request, saved, "docx", public=_published_only(request))
+    return _dossier_file(
+        request, saved, "docx", public=_published_only(request), page_url=_owner_path(saved)
+    )
 
 
 def dossier_shared(request, token):
@@ -427,12 +530,14 @@ def dossier_shared(request, token):
 
 def dossier_shared_pdf(request, token):
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
-    return _dossier_file(request, saved, "pdf", public=True)
+    page_url = _shared_path(saved, "dossier-shared")
+    return _dossier_file(request, saved, "pdf", public=True, page_url=page_url)
 
 
 def dossier_shared_docx(request, token):
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
-    return _dossier_file(request, saved, "docx", public=True)
+    page_url = _shared_path(saved, "dossier-shared")
+    return _dossier_file(request, saved, "docx", public=True, page_url=page_url)
 
 
 # The files a dossier is written as: (renderer, content type) by extension. The spreadsheet
@@ -444,10 +549,20 @@ DOSSIER_FILES = {
 }
 
 
-def _dossier_file(request, saved: Dossier, extension: str, *, public: bool) -> HttpResponse:
+def _dossier_file(
+    request, saved: Dossier, extension: str, *, public: bool, page_url: str
+) -> HttpResponse:
+    """The dossier as a file, made now: a dossier is a roundtable's few dozen practices, not
+    a whole list, so it is not queued to the worker as a long list's brief is."""
     write, content_type = DOSSIER_FILES[extension]
     made = dossier_brief(saved, public=public, day=timezone.localdate())
-    body = write(made, request.build_absolute_uri("/"))
+    try:
+        body = write(made, request.build_absolute_uri("/"))
+    except PdfUnavailable:
+        # Said, not a 500: the page and its Word file still work.
+        context = {"dossier": saved, "page_url": page_url}
+        page = render(request, "catalogue/dossier/pdf_unavailable.html", context, status=503)
+        return _private(page)
     name = "-".join(part for part in ("gfmd-dossier", slugify(saved.title)[:60]) if part)
     return _private(_attachment(body, content_type, f"{name}-{made.date:%Y-%m-%d}.{extension}"))
 
@@ -464,6 +579,10 @@ def _published_only(request) -> bool:
     """Whether the owner's page leaves unpublished practices out: unless the user may see
     them in the admin, where they are shown flagged."""
     return not request.user.has_perm("practices.view_practice")
+
+
+def _owner_path(saved: Dossier) -> str:
+    return reverse("practices:dossier", args=[saved.pk])
 
 
 def _shared_path(saved: Dossier, name: str) -> str:

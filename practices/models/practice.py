@@ -105,6 +105,14 @@ class PracticeQuerySet(models.QuerySet):
             "ratings",
         )
 
+    def with_citation_data(self) -> "PracticeQuerySet":
+        """What a practice's citation names (``catalogue.citation``): its themes and its
+        sources, in three queries whatever the number of sources."""
+        return self.prefetch_related(
+            "themes",
+            models.Prefetch("sources", queryset=Source.objects.order_by("footnote", "key")),
+        )
+
 
 class Practice(CurrencyRule, EvidenceRule, models.Model):
     class Scope(models.TextChoices):

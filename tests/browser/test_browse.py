@@ -38,6 +38,7 @@ AXE_PAGES = [
     "/practices/?coo=US",
     "/practices/?cod=US&q=kafeel",
     "/about/",
+    "/practices/brief/?theme=children&countries=MX,US,FR",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
 

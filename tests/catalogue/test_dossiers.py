@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from practices.catalogue.brief import pdf
 from practices.models import Dossier, DossierPractice, Practice
 from tests.conftest import make_dossier, make_practice, normalise
 
@@ -467,3 +468,18 @@ def test_the_pages_run_a_fixed_number_of_queries(client, preparer):
     }
     assert all(a == b for a, b in counts.values()), counts
     assert counts["owner, picked"][0] <= 16, counts
+
+
+def test_without_pango_the_pdf_says_so_and_leads_back_to_the_dossier(client, preparer, monkeypatch):
+    def missing():
+        raise pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "weasyprint", missing)
+    dossier = make_dossier(preparer, query=NOTHING)
+    dossier.share()
+    response = client.get(shared_url(dossier, "dossier-shared-pdf"))
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "cannot be made on this server" in html
+    assert f'href="{shared_url(dossier)}"' in html
+    assert client.get(shared_url(dossier, "dossier-shared-docx")).status_code == 200

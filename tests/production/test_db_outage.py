@@ -102,9 +102,10 @@ class Relay:
 
 
 def get(url: str, timeout: float = 20) -> tuple[int, str, dict]:
+    """Status, body and headers; a binary body (the workbook) decoded leniently."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (127.0.0.1)
-            return response.status, response.read().decode(), dict(response.headers)
+            return response.status, response.read().decode(errors="replace"), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
 

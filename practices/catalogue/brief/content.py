@@ -32,13 +32,31 @@ ROLES = list(PracticeCountry.Role)
 
 @dataclass
 class Reference:
-    """A numbered entry of the reference list: a source, numbered in order of first citation."""
+    """A numbered entry of the reference list: a source, numbered in order of first citation.
+
+    The brief's one citation style (documented on the About page): "[n] the citation as
+    recorded (its year, when the citation does not give it). Footnote n of the 2010 paper.
+    Its address, when the citation does not give it."
+    """
 
     number: int
     citation: str
     year: int | None
     url: str
     footnote: int | None
+
+    @property
+    def text(self) -> str:
+        """The citation with its year, ending with a full stop."""
+        text = self.citation.strip()
+        if self.year and str(self.year) not in text:
+            text = f"{text.rstrip('.')} ({self.year})"
+        return text if text.endswith((".", "!", "?")) else f"{text}."
+
+    @property
+    def link(self) -> str:
+        """The address, unless the citation already gives it."""
+        return self.url if self.url and self.url not in self.citation else ""
 
 
 @dataclass
@@ -202,7 +220,8 @@ def build_brief(
         title=title,
         session=session,
         asked=asked,
-        ignored=ignored or [],
+        # Named like the list names what it ignored: "countries=XX".
+        ignored=[*(ignored or []), *(f"countries={word}" for word in unknown_countries or [])],
         date=date,
         entries=entries,
         sections=sections,

@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -21,24 +22,57 @@ from .content import Brief, Entry, Mention, Prompt
 MUTED = RGBColor(0x5B, 0x66, 0x73)
 
 
+class _Kit:
+    """What every part of the document is written with, looked up once: python-docx finds a
+    style given by name, or an existing link, by reading every style (or every link) of the
+    document each time: most of a long brief's writing time."""
+
+    def __init__(self, document):
+        styles = document.styles
+        self.headings = [styles["Title"], *(styles[f"Heading {n}"] for n in range(1, 5))]
+        self.bullet = styles["List Bullet"]
+        self.table = styles["Light Grid Accent 1"]
+        self.rels = document.part.rels
+        self.link_ids: dict[str, str] = {}
+
+    def link_id(self, url: str) -> str:
+        """The relationship id of a hyperlink to ``url``, one per address."""
+        if url not in self.link_ids:
+            rel_id = f"rIdLink{len(self.link_ids) + 1}"
+            self.rels.add_relationship(RT.HYPERLINK, url, rel_id, is_external=True)
+            self.link_ids[url] = rel_id
+        return self.link_ids[url]
+
+
+def _styled(document, text: str, style):
+    """A paragraph in ``style``, set by its id: python-docx's own setter compares the style
+    with the document's default one, which it finds by reading every style again."""
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = style.style_id
+    return paragraph
+
+
 def brief_docx(brief: Brief, base_url: str) -> bytes:
     """``brief`` as a .docx file; ``base_url`` (the site's address) makes its links absolute."""
     document = Document()
     _page_setup(document)
+    kit = _Kit(document)
+
+    def heading(text: str, level: int):
+        return _styled(document, text, kit.headings[level])
+
     document.core_properties.title = brief.title
     document.core_properties.author = _("GFMD good-practice knowledge base")
     base = base_url.rstrip("/")
 
     _muted(document.add_paragraph(), _("GFMD good-practice knowledge base · Roundtable brief"))
-    document.add_heading(brief.title, level=0)
+    heading(brief.title, 0)
     if brief.session:
         document.add_paragraph(brief.session)
     asked = "; ".join(f"{label}: {value}" for label, value in brief.asked)
     _fact(document, _("What was asked"), asked or _("All published practices"))
     if brief.ignored:
         _fact(document, _("Not applied"), ", ".join(brief.ignored))
-    if brief.unknown_countries:
-        _fact(document, _("Not countries"), ", ".join(brief.unknown_countries))
     _fact(document, _("Date"), date_format(brief.date, "j F Y"))
     if brief.since:
         _fact(document, _("Dossier made"), date_format(localtime(brief.since), "j F Y"))
@@ -52,21 +86,21 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
         ),
     )
 
-    document.add_heading(_("Practices by country"), level=1)
+    heading(_("Practices by country"), 1)
     for section in brief.sections:
-        document.add_heading(section.heading, level=2)
+        heading(section.heading, 2)
         if not section.groups and not section.mentions:
             document.add_paragraph(_("No practice in this list."))
         for group in section.groups:
-            document.add_heading(group.label, level=3)
+            heading(group.label, 3)
             for mention in group.mentions:
-                _mention(document, mention, base)
+                _mention(document, kit, mention, base)
         for mention in section.mentions:
-            _mention(document, mention, base)
+            _mention(document, kit, mention, base)
     if not brief.sections:
         document.add_paragraph(_("No practice matches this list."))
 
-    document.add_heading(_("Discussion questions and hoped-for outcomes"), level=1)
+    heading(_("Discussion questions and hoped-for outcomes"), 1)
     _muted(
         document.add_paragraph(),
         _(
@@ -74,36 +108,35 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
             "speak to, each with its practices."
         ),
     )
-    document.add_heading(_("Questions to guide the discussion"), level=2)
+    heading(_("Questions to guide the discussion"), 2)
     _prompts(
         document,
+        kit,
         brief.questions,
         _("None of the listed practices informs one of the paper's discussion questions."),
     )
-    document.add_heading(_("Hoped-for outcomes"), level=2)
+    heading(_("Hoped-for outcomes"), 2)
     _prompts(
         document,
+        kit,
         brief.outcomes,
         _("None of the listed practices speaks to one of the paper's hoped-for outcomes."),
     )
 
-    document.add_heading(_("Practices per country and theme"), level=1)
-    _matrix(document, brief)
+    heading(_("Practices per country and theme"), 1)
+    _matrix(document, kit, brief)
 
-    document.add_heading(_("References"), level=1)
+    heading(_("References"), 1)
     for ref in brief.references:
-        text = f"[{ref.number}] {ref.citation}"
-        if ref.year and str(ref.year) not in ref.citation:
-            text += f" ({ref.year})"
-        text += "."
+        text = f"[{ref.number}] {ref.text}"
         if ref.footnote:
             text += " " + _("Footnote %(n)s of the 2010 paper.") % {"n": ref.footnote}
-        paragraph = document.add_paragraph(text, style="Normal")
+        paragraph = document.add_paragraph(text)
         paragraph.paragraph_format.left_indent = Mm(8)
         paragraph.paragraph_format.first_line_indent = Mm(-8)
-        if ref.url:
+        if ref.link:
             paragraph.add_run(" ")
-            _link(paragraph, ref.url, ref.url)
+            _link(kit, paragraph, ref.link, ref.link)
     if not brief.references:
         document.add_paragraph(_("The listed practices cite no source."))
 
@@ -151,16 +184,10 @@ def _fact(document, label: str, value: str) -> None:
     paragraph.add_run(value)
 
 
-def _link(paragraph, url: str, text: str) -> None:
-    """A real hyperlink (the relationship python-docx has no method for)."""
-    part = paragraph.part
-    rel = part.relate_to(
-        url,
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
-        is_external=True,
-    )
+def _link(kit: _Kit, paragraph, url: str, text: str) -> None:
+    """A real hyperlink (python-docx has no method for one)."""
     link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rel)
+    link.set(qn("r:id"), kit.link_id(url))
     run = OxmlElement("w:r")
     props = OxmlElement("w:rPr")
     style = OxmlElement("w:rStyle")
@@ -181,19 +208,19 @@ def _link(paragraph, url: str, text: str) -> None:
     paragraph._p.append(link)
 
 
-def _mention(document, mention: Mention, base: str) -> None:
+def _mention(document, kit: _Kit, mention: Mention, base: str) -> None:
     entry = mention.entry
     if not mention.full:
-        paragraph = document.add_paragraph(style="List Bullet")
+        paragraph = _styled(document, "", kit.bullet)
         paragraph.add_run(entry.title).bold = True
         _muted(paragraph, " — " + _("described above, under %(place)s") % {"place": mention.place})
         return
-    heading = document.add_heading(level=4)
-    _link(heading, base + entry.url, entry.title)
-    _entry_body(document, entry)
+    heading = _styled(document, "", kit.headings[4])
+    _link(kit, heading, base + entry.url, entry.title)
+    _entry_body(document, kit, entry)
 
 
-def _entry_body(document, entry: Entry) -> None:
+def _entry_body(document, kit: _Kit, entry: Entry) -> None:
     if not entry.published:
         _muted(document.add_paragraph(), _("Not published: only signed-in curators see it here."))
     if entry.changed_on:
@@ -212,23 +239,28 @@ def _entry_body(document, entry: Entry) -> None:
     ]
     if entry.references:
         facts.append((_("Sources"), " ".join(f"[{n}]" for n in entry.references)))
-    for label, value in facts:
-        _fact(document, label, value)
+    # One paragraph, a line per fact: as the page gives them, and a fifth of the paragraphs.
+    paragraph = document.add_paragraph()
+    for i, (label, value) in enumerate(facts):
+        run = paragraph.add_run()
+        if i:
+            run.add_break()
+        run.add_text(f"{label}: ")
+        run.bold = True
+        paragraph.add_run(value)
     if entry.figures:
-        table = document.add_table(rows=1, cols=5)
-        table.style = "Light Grid Accent 1"
         header = [_("Figure"), _("Value"), _("Unit"), _("Year"), _("Source")]
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = text
-        for figure in entry.figures:
-            label = f"{figure.label} ({figure.note})" if figure.note else figure.label
-            source = f"[{figure.reference}]" if figure.reference else _("paper text")
-            cells = table.add_row().cells
-            for cell, text in zip(
-                cells, [label, figure.value, figure.unit, str(figure.year), source], strict=True
-            ):
-                cell.text = text
-            cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        rows = [
+            [
+                f"{figure.label} ({figure.note})" if figure.note else figure.label,
+                figure.value,
+                figure.unit,
+                str(figure.year),
+                f"[{figure.reference}]" if figure.reference else _("paper text"),
+            ]
+            for figure in entry.figures
+        ]
+        _table(document, kit, [header, *rows], right_aligned={1})
         document.add_paragraph()
     if entry.note:
         paragraph = document.add_paragraph()
@@ -236,18 +268,18 @@ def _entry_body(document, entry: Entry) -> None:
         paragraph.add_run(entry.note)
 
 
-def _prompts(document, prompts: list[Prompt], none: str) -> None:
+def _prompts(document, kit: _Kit, prompts: list[Prompt], none: str) -> None:
     for prompt in prompts:
         paragraph = document.add_paragraph()
         paragraph.add_run(prompt.label + " ").bold = True
         paragraph.add_run(prompt.text)
         for entry in prompt.entries:
-            document.add_paragraph(entry.title, style="List Bullet")
+            _styled(document, entry.title, kit.bullet)
     if not prompts:
         document.add_paragraph(none)
 
 
-def _matrix(document, brief: Brief) -> None:
+def _matrix(document, kit: _Kit, brief: Brief) -> None:
     if not brief.table:
         document.add_paragraph(_("No listed practice names a country."))
         return
@@ -259,13 +291,32 @@ def _matrix(document, brief: Brief) -> None:
         )
         % {"n": brief.gap_count},
     )
-    table = document.add_table(rows=1, cols=len(brief.themes) + 2)
-    table.style = "Light Grid Accent 1"
     header = [_("Country"), *(theme.name for theme in brief.themes), _("All themes")]
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in brief.table:
-        cells = table.add_row().cells
-        values = [row.country.name, *(str(n) if n else "—" for n in row.counts), str(row.total)]
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+    rows = [
+        [row.country.name, *(str(n) if n else "—" for n in row.counts), str(row.total)]
+        for row in brief.table
+    ]
+    numbers = set(range(1, len(header)))
+    _table(document, kit, [header, *rows], right_aligned=numbers)
+
+
+def _table(document, kit: _Kit, rows: list[list[str]], right_aligned: set[int]) -> None:
+    """A table of ``rows`` (the first is the header, repeated on each page).
+
+    Made with all its rows at once and its cells read once: python-docx's add_row() and
+    .cells walk the whole table each time.
+    """
+    width = len(rows[0])
+    table = document.add_table(rows=len(rows), cols=width)
+    table._tbl.tblStyle_val = kit.table.style_id
+    cells = table._cells
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            paragraph = cells[r * width + c].paragraphs[0]
+            paragraph.add_run(text)
+            if c in right_aligned and r:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
