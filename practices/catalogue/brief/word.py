@@ -10,6 +10,7 @@ import io
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -43,6 +44,19 @@ class _Kit:
         return self.link_ids[url]
 
 
+def _run(paragraph, text: str):
+    """A run of ``text``: its text element written directly, unless it holds a tab or a line
+    break (which python-docx's setter turns into Word's own). The setter first clears the new,
+    empty run by searching it, a good part of the file's time."""
+    text = str(text)  # a lazy translation too
+    run = paragraph.add_run()
+    if any(c in text for c in "\t\n\r"):
+        run.text = text
+    else:
+        run._r.add_t(text)
+    return run
+
+
 def _styled(document, text: str, style):
     """A paragraph in ``style``, set by its id: python-docx's own setter compares the style
     with the document's default one, which it finds by reading every style again."""
@@ -51,17 +65,48 @@ def _styled(document, text: str, style):
     return paragraph
 
 
+class _Body:
+    """Where the brief's paragraphs and tables are written: a small scratch body, whose
+    blocks are moved to the document's own (before its section properties) after each part.
+
+    python-docx inserts each new block before the body's section properties, which it finds
+    by reading the body's children: each insertion costs as much as the body is long, and a
+    long brief's thousands of paragraphs took most of its time (bench/brief.py).
+    """
+
+    def __init__(self, document):
+        self.document = document
+        self.scratch = BlockItemContainer(OxmlElement("w:body"), document._body)
+        self.end = document.element.body.sectPr
+        # Read once: python-docx finds it by searching the whole document each time.
+        self.width = document._block_width
+
+    def add_paragraph(self, text: str = ""):
+        paragraph = self.scratch.add_paragraph()
+        if text:
+            _run(paragraph, text)
+        return paragraph
+
+    def add_table(self, rows: int, cols: int):
+        return self.scratch.add_table(rows, cols, self.width)
+
+    def flush(self) -> None:
+        for block in list(self.scratch._element):
+            self.end.addprevious(block)
+
+
 def brief_docx(brief: Brief, base_url: str) -> bytes:
     """``brief`` as a .docx file; ``base_url`` (the site's address) makes its links absolute."""
-    document = Document()
-    _page_setup(document)
-    kit = _Kit(document)
+    word = Document()
+    _page_setup(word)
+    kit = _Kit(word)
+    document = _Body(word)
 
     def heading(text: str, level: int):
         return _styled(document, text, kit.headings[level])
 
-    document.core_properties.title = brief.title
-    document.core_properties.author = _("GFMD good-practice knowledge base")
+    word.core_properties.title = brief.title
+    word.core_properties.author = _("GFMD good-practice knowledge base")
     base = base_url.rstrip("/")
 
     _muted(document.add_paragraph(), _("GFMD good-practice knowledge base · Roundtable brief"))
@@ -94,6 +139,7 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
                 _mention(document, kit, mention, base)
         for mention in section.mentions:
             _mention(document, kit, mention, base)
+        document.flush()
     if not brief.sections:
         document.add_paragraph(_("No practice matches this list."))
 
@@ -132,13 +178,14 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
         paragraph.paragraph_format.left_indent = Mm(8)
         paragraph.paragraph_format.first_line_indent = Mm(-8)
         if ref.link:
-            paragraph.add_run(" ")
+            _run(paragraph, " ")
             _link(kit, paragraph, ref.link, ref.link)
     if not brief.references:
         document.add_paragraph(_("The listed practices cite no source."))
 
+    document.flush()
     out = io.BytesIO()
-    document.save(out)
+    word.save(out)
     return out.getvalue()
 
 
@@ -169,7 +216,7 @@ def _field(paragraph, code: str) -> None:
 
 
 def _muted(paragraph, text: str) -> None:
-    run = paragraph.add_run(text)
+    run = _run(paragraph, text)
     run.font.color.rgb = MUTED
     run.font.size = Pt(9)
 
@@ -177,8 +224,8 @@ def _muted(paragraph, text: str) -> None:
 def _fact(document, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_after = Pt(2)
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(value)
+    _run(paragraph, f"{label}: ").bold = True
+    _run(paragraph, value)
 
 
 def _link(kit: _Kit, paragraph, url: str, text: str) -> None:
@@ -209,7 +256,7 @@ def _mention(document, kit: _Kit, mention: Mention, base: str) -> None:
     entry = mention.entry
     if not mention.full:
         paragraph = _styled(document, "", kit.bullet)
-        paragraph.add_run(entry.title).bold = True
+        _run(paragraph, entry.title).bold = True
         _muted(paragraph, " — " + _("described above, under %(place)s") % {"place": mention.place})
         return
     heading = _styled(document, "", kit.headings[4])
@@ -244,7 +291,7 @@ def _entry_body(document, kit: _Kit, entry: Entry) -> None:
             run.add_break()
         run.add_text(f"{label}: ")
         run.bold = True
-        paragraph.add_run(value)
+        _run(paragraph, value)
     if entry.figures:
         header = [_("Figure"), _("Value"), _("Unit"), _("Year"), _("Source")]
         rows = [
@@ -261,15 +308,15 @@ def _entry_body(document, kit: _Kit, entry: Entry) -> None:
         document.add_paragraph()
     if entry.note:
         paragraph = document.add_paragraph()
-        paragraph.add_run(_("Note:") + " ").bold = True
-        paragraph.add_run(entry.note)
+        _run(paragraph, _("Note:") + " ").bold = True
+        _run(paragraph, entry.note)
 
 
 def _prompts(document, kit: _Kit, prompts: list[Prompt], none: str) -> None:
     for prompt in prompts:
         paragraph = document.add_paragraph()
-        paragraph.add_run(prompt.label + " ").bold = True
-        paragraph.add_run(prompt.text)
+        _run(paragraph, prompt.label + " ").bold = True
+        _run(paragraph, prompt.text)
         for entry in prompt.entries:
             _styled(document, entry.title, kit.bullet)
     if not prompts:
@@ -310,7 +357,7 @@ def _table(document, kit: _Kit, rows: list[list[str]], right_aligned: set[int]) 
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
             paragraph = cells[r * width + c].paragraphs[0]
-            paragraph.add_run(text)
+            _run(paragraph, text)
             if c in right_aligned and r:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     header = table.rows[0]._tr.get_or_add_trPr()
