@@ -304,7 +304,7 @@ def _entry_body(document, kit: _Kit, entry: Entry) -> None:
             ]
             for figure in entry.figures
         ]
-        _table(document, kit, [header, *rows], right_aligned={1})
+        _table(document, kit, [header, *rows], {1}, [0.45, 0.15, 0.18, 0.08, 0.14])
         document.add_paragraph()
     if entry.note:
         paragraph = document.add_paragraph()
@@ -341,11 +341,21 @@ def _matrix(document, kit: _Kit, brief: Brief) -> None:
         for row in brief.table
     ]
     numbers = set(range(1, len(header)))
-    _table(document, kit, [header, *rows], right_aligned=numbers)
+    theme_share = 0.78 / (len(header) - 1)
+    shares = [0.22, *([theme_share] * (len(header) - 1))]
+    _table(document, kit, [header, *rows], numbers, shares, row_headings=True)
 
 
-def _table(document, kit: _Kit, rows: list[list[str]], right_aligned: set[int]) -> None:
-    """A table of ``rows`` (the first is the header, repeated on each page).
+def _table(
+    document,
+    kit: _Kit,
+    rows: list[list[str]],
+    right_aligned: set[int],
+    shares: list[float] | None = None,
+    row_headings: bool = False,
+) -> None:
+    """A table of ``rows`` (the first is the header, repeated on each page); ``shares``: each
+    column's part of the width (equal if not given).
 
     Made with all its rows at once and its cells read once: python-docx's add_row() and
     .cells walk the whole table each time.
@@ -353,10 +363,22 @@ def _table(document, kit: _Kit, rows: list[list[str]], right_aligned: set[int]) 
     width = len(rows[0])
     table = document.add_table(rows=len(rows), cols=width)
     table._tbl.tblStyle_val = kit.table.style_id
+    # The style's bold first column is for row headings (countries); a figure's label is not
+    # one. Both spellings of the flags: Word reads the attribute, LibreOffice the bits.
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is not None and not row_headings:
+        look.set(qn("w:firstColumn"), "0")
+        look.set(qn("w:val"), f"{int(look.get(qn('w:val'), '04A0'), 16) & ~0x80:04X}")
+    shares = shares or [1 / width] * width
+    widths = [int(document.width * share) for share in shares]
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width  # the grid, which LibreOffice reads
     cells = table._cells
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
-            paragraph = cells[r * width + c].paragraphs[0]
+            cell = cells[r * width + c]
+            cell.width = widths[c]  # each cell's own, which Word reads
+            paragraph = cell.paragraphs[0]
             _run(paragraph, text)
             if c in right_aligned and r:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
