@@ -40,7 +40,7 @@ WRITERS = {"pdf": brief_pdf, "docx": brief_docx}
 # The most practices a brief made in the request may have; a longer one is made by the worker.
 # Measured on this project's machines: a 60-practice PDF takes about 8 s (30 pages), a
 # 300-practice Word file about 4 s.
-INLINE_LIMITS = {"pdf": 60, "docx": 300}
+INLINE_LIMITS = {"pdf": 60, "docx": 600}
 # A queued file that is still not there after this long is queued again (a worker was down).
 PENDING_TIMEOUT = 15 * 60
 KEEP = datetime.timedelta(days=1)

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.blkcntnr import BlockItemContainer
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -44,6 +45,19 @@ class _Kit:
         return self.link_ids[url]
 
 
+def _run(paragraph, text: str):
+    """A run of ``text``: its text element written directly, unless it holds a tab or a line
+    break (which python-docx's setter turns into Word's own). The setter first clears the new,
+    empty run by searching it, a good part of the file's time."""
+    text = str(text)  # a lazy translation too
+    run = paragraph.add_run()
+    if any(c in text for c in "\t\n\r"):
+        run.text = text
+    else:
+        run._r.add_t(text)
+    return run
+
+
 def _styled(document, text: str, style):
     """A paragraph in ``style``, set by its id: python-docx's own setter compares the style
     with the document's default one, which it finds by reading every style again."""
@@ -52,17 +66,48 @@ def _styled(document, text: str, style):
     return paragraph
 
 
+class _Body:
+    """Where the brief's paragraphs and tables are written: a small scratch body, whose
+    blocks are moved to the document's own (before its section properties) after each part.
+
+    python-docx inserts each new block before the body's section properties, which it finds
+    by reading the body's children: each insertion costs as much as the body is long, and a
+    long brief's thousands of paragraphs took most of its time (bench/brief.py).
+    """
+
+    def __init__(self, document):
+        self.document = document
+        self.scratch = BlockItemContainer(OxmlElement("w:body"), document._body)
+        self.end = document.element.body.sectPr
+        # Read once: python-docx finds it by searching the whole document each time.
+        self.width = document._block_width
+
+    def add_paragraph(self, text: str = ""):
+        paragraph = self.scratch.add_paragraph()
+        if text:
+            _run(paragraph, text)
+        return paragraph
+
+    def add_table(self, rows: int, cols: int):
+        return self.scratch.add_table(rows, cols, self.width)
+
+    def flush(self) -> None:
+        for block in list(self.scratch._element):
+            self.end.addprevious(block)
+
+
 def brief_docx(brief: Brief, base_url: str) -> bytes:
     """``brief`` as a .docx file; ``base_url`` (the site's address) makes its links absolute."""
-    document = Document()
-    _page_setup(document)
-    kit = _Kit(document)
+    word = Document()
+    _page_setup(word)
+    kit = _Kit(word)
+    document = _Body(word)
 
     def heading(text: str, level: int):
         return _styled(document, text, kit.headings[level])
 
-    document.core_properties.title = brief.title
-    document.core_properties.author = _("GFMD good-practice knowledge base")
+    word.core_properties.title = brief.title
+    word.core_properties.author = _("GFMD good-practice knowledge base")
     base = base_url.rstrip("/")
 
     _muted(document.add_paragraph(), _("GFMD good-practice knowledge base · Roundtable brief"))
@@ -97,6 +142,7 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
                 _mention(document, kit, mention, base)
         for mention in section.mentions:
             _mention(document, kit, mention, base)
+        document.flush()
     if not brief.sections:
         document.add_paragraph(_("No practice matches this list."))
 
@@ -135,13 +181,14 @@ def brief_docx(brief: Brief, base_url: str) -> bytes:
         paragraph.paragraph_format.left_indent = Mm(8)
         paragraph.paragraph_format.first_line_indent = Mm(-8)
         if ref.link:
-            paragraph.add_run(" ")
+            _run(paragraph, " ")
             _link(kit, paragraph, ref.link, ref.link)
     if not brief.references:
         document.add_paragraph(_("The listed practices cite no source."))
 
+    document.flush()
     out = io.BytesIO()
-    document.save(out)
+    word.save(out)
     return out.getvalue()
 
 
@@ -172,7 +219,7 @@ def _field(paragraph, code: str) -> None:
 
 
 def _muted(paragraph, text: str) -> None:
-    run = paragraph.add_run(text)
+    run = _run(paragraph, text)
     run.font.color.rgb = MUTED
     run.font.size = Pt(9)
 
@@ -180,8 +227,8 @@ def _muted(paragraph, text: str) -> None:
 def _fact(document, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_after = Pt(2)
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(value)
+    _run(paragraph, f"{label}: ").bold = True
+    _run(paragraph, value)
 
 
 def _link(kit: _Kit, paragraph, url: str, text: str) -> None:
@@ -212,7 +259,7 @@ def _mention(document, kit: _Kit, mention: Mention, base: str) -> None:
     entry = mention.entry
     if not mention.full:
         paragraph = _styled(document, "", kit.bullet)
-        paragraph.add_run(entry.title).bold = True
+        _run(paragraph, entry.title).bold = True
         _muted(paragraph, " — " + _("described above, under %(place)s") % {"place": mention.place})
         return
     heading = _styled(document, "", kit.headings[4])
@@ -247,7 +294,7 @@ def _entry_body(document, kit: _Kit, entry: Entry) -> None:
             run.add_break()
         run.add_text(f"{label}: ")
         run.bold = True
-        paragraph.add_run(value)
+        _run(paragraph, value)
     if entry.figures:
         header = [_("Figure"), _("Value"), _("Unit"), _("Year"), _("Source")]
         rows = [
@@ -260,19 +307,19 @@ def _entry_body(document, kit: _Kit, entry: Entry) -> None:
             ]
             for figure in entry.figures
         ]
-        _table(document, kit, [header, *rows], right_aligned={1})
+        _table(document, kit, [header, *rows], {1}, [0.45, 0.15, 0.18, 0.08, 0.14])
         document.add_paragraph()
     if entry.note:
         paragraph = document.add_paragraph()
-        paragraph.add_run(_("Note:") + " ").bold = True
-        paragraph.add_run(entry.note)
+        _run(paragraph, _("Note:") + " ").bold = True
+        _run(paragraph, entry.note)
 
 
 def _prompts(document, kit: _Kit, prompts: list[Prompt], none: str) -> None:
     for prompt in prompts:
         paragraph = document.add_paragraph()
-        paragraph.add_run(prompt.label + " ").bold = True
-        paragraph.add_run(prompt.text)
+        _run(paragraph, prompt.label + " ").bold = True
+        _run(paragraph, prompt.text)
         for entry in prompt.entries:
             _styled(document, entry.title, kit.bullet)
     if not prompts:
@@ -297,11 +344,21 @@ def _matrix(document, kit: _Kit, brief: Brief) -> None:
         for row in brief.table
     ]
     numbers = set(range(1, len(header)))
-    _table(document, kit, [header, *rows], right_aligned=numbers)
+    theme_share = 0.78 / (len(header) - 1)
+    shares = [0.22, *([theme_share] * (len(header) - 1))]
+    _table(document, kit, [header, *rows], numbers, shares, row_headings=True)
 
 
-def _table(document, kit: _Kit, rows: list[list[str]], right_aligned: set[int]) -> None:
-    """A table of ``rows`` (the first is the header, repeated on each page).
+def _table(
+    document,
+    kit: _Kit,
+    rows: list[list[str]],
+    right_aligned: set[int],
+    shares: list[float] | None = None,
+    row_headings: bool = False,
+) -> None:
+    """A table of ``rows`` (the first is the header, repeated on each page); ``shares``: each
+    column's part of the width (equal if not given).
 
     Made with all its rows at once and its cells read once: python-docx's add_row() and
     .cells walk the whole table each time.
@@ -309,11 +366,23 @@ def _table(document, kit: _Kit, rows: list[list[str]], right_aligned: set[int]) 
     width = len(rows[0])
     table = document.add_table(rows=len(rows), cols=width)
     table._tbl.tblStyle_val = kit.table.style_id
+    # The style's bold first column is for row headings (countries); a figure's label is not
+    # one. Both spellings of the flags: Word reads the attribute, LibreOffice the bits.
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is not None and not row_headings:
+        look.set(qn("w:firstColumn"), "0")
+        look.set(qn("w:val"), f"{int(look.get(qn('w:val'), '04A0'), 16) & ~0x80:04X}")
+    shares = shares or [1 / width] * width
+    widths = [int(document.width * share) for share in shares]
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width  # the grid, which LibreOffice reads
     cells = table._cells
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
-            paragraph = cells[r * width + c].paragraphs[0]
-            paragraph.add_run(text)
+            cell = cells[r * width + c]
+            cell.width = widths[c]  # each cell's own, which Word reads
+            paragraph = cell.paragraphs[0]
+            _run(paragraph, text)
             if c in right_aligned and r:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     header = table.rows[0]._tr.get_or_add_trPr()
