@@ -88,10 +88,11 @@ urlpatterns = [
     path("countries/<iso2:iso2>/", views.country_detail, name="country-detail"),
     path("countries/<iso3:iso3>/", views.country_alpha3, name="country-alpha3"),
     # A dossier (a saved brief): its owner's page, and its read-only page for whoever has the
-    # link. The spreadsheet (export.xlsx) of each comes later, beside the PDF and Word file.
+    # link, each with its PDF, Word file and Excel workbook.
     path("dossiers/<id:pk>/", views.dossier, name="dossier"),
     path("dossiers/<id:pk>/brief.pdf", views.dossier_pdf, name="dossier-pdf"),
     path("dossiers/<id:pk>/brief.docx", views.dossier_docx, name="dossier-docx"),
+    path("dossiers/<id:pk>/export.xlsx", views.dossier_xlsx, name="dossier-xlsx"),
     path("dossiers/shared/<token:token>/", views.dossier_shared, name="dossier-shared"),
     path(
         "dossiers/shared/<token:token>/brief.pdf",
@@ -102,5 +103,10 @@ urlpatterns = [
         "dossiers/shared/<token:token>/brief.docx",
         views.dossier_shared_docx,
         name="dossier-shared-docx",
+    ),
+    path(
+        "dossiers/shared/<token:token>/export.xlsx",
+        views.dossier_shared_xlsx,
+        name="dossier-shared-xlsx",
     ),
 ]

@@ -37,7 +37,7 @@ from . import citation
 from . import coverage as cov
 from .brief.content import Reference
 from .brief.files import INLINE_LIMITS, BriefFile
-from .brief.of_dossier import dossier_brief
+from .brief.of_dossier import dossier_brief, dossier_workbook
 from .brief.of_list import brief_of_list
 from .brief.pdf import PdfUnavailable, weasyprint
 from .brief.pdf import brief_pdf as brief_pdf_bytes
@@ -491,6 +491,7 @@ def dossier(request, pk):
         "shared_url": shared_url,
         "pdf_url": reverse("practices:dossier-pdf", args=[saved.pk]),
         "docx_url": reverse("practices:dossier-docx", args=[saved.pk]),
+        "xlsx_url": reverse("practices:dossier-xlsx", args=[saved.pk]),
         "edit_url": reverse("admin:practices_dossier_change", args=[saved.pk]),
         "share_url": reverse("admin:practices_dossier_share", args=[saved.pk]),
         "dossiers_url": reverse("admin:practices_dossier_changelist"),
@@ -524,6 +525,7 @@ def dossier_shared(request, token):
         "owner_view": False,
         "pdf_url": _shared_path(saved, "dossier-shared-pdf"),
         "docx_url": _shared_path(saved, "dossier-shared-docx"),
+        "xlsx_url": _shared_path(saved, "dossier-shared-xlsx"),
     }
     return _private(render(request, "catalogue/dossier/page.html", context))
 
@@ -540,9 +542,26 @@ def dossier_shared_docx(request, token):
     return _dossier_file(request, saved, "docx", public=True, page_url=page_url)
 
 
-# The files a dossier is written as: (renderer, content type) by extension. The spreadsheet
-# (XLSX) is wired later: its renderer goes here, its two URLs beside the PDF's and the Word
-# file's in urls.py, and its link in the `dossier_xlsx` block of catalogue/dossier/page.html.
+@login_required
+def dossier_xlsx(request, pk):
+    saved = _own_dossier(request, pk)
+    return _dossier_workbook(request, saved, public=_published_only(request))
+
+
+def dossier_shared_xlsx(request, token):
+    saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
+    return _dossier_workbook(request, saved, public=True)
+
+
+def _dossier_workbook(request, saved: Dossier, *, public: bool) -> HttpResponse:
+    """The dossier's practices as the list's Excel workbook: a cover naming the dossier."""
+    day = timezone.localdate()
+    body = dossier_workbook(saved, public=public, day=day, base_url=request.build_absolute_uri("/"))
+    name = "-".join(part for part in ("gfmd-dossier", slugify(saved.title)[:60]) if part)
+    return _private(_attachment(body, XLSX, f"{name}-{day:%Y-%m-%d}.xlsx"))
+
+
+# The files a dossier is written as from its brief: (renderer, content type) by extension.
 DOSSIER_FILES = {
     "pdf": (brief_pdf_bytes, "application/pdf"),
     "docx": (brief_docx_bytes, DOCX),

@@ -11,6 +11,7 @@ import io
 import re
 
 import docx
+import openpyxl
 import pypdf
 import pytest
 from django.db import connection
@@ -483,3 +484,37 @@ def test_without_pango_the_pdf_says_so_and_leads_back_to_the_dossier(client, pre
     assert "cannot be made on this server" in html
     assert f'href="{shared_url(dossier)}"' in html
     assert client.get(shared_url(dossier, "dossier-shared-docx")).status_code == 200
+
+
+def workbook_slugs(body: bytes) -> list[str]:
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True)["Practices"]
+    rows = sheet.iter_rows(values_only=True)
+    slug = next(rows).index("slug")
+    return [row[slug] for row in rows]
+
+
+def test_the_shared_workbook_holds_the_dossiers_practices_and_never_a_draft(client, curator, draft):
+    added, removed = published("ph-tulay-project", "mx-child-protection-officers-opi")
+    dossier = make_dossier(
+        curator,
+        query="country=MX",
+        picks=[(added, Change.ADDED, ""), (removed, Change.REMOVED, ""), (draft, Change.ADDED, "")],
+    )
+    dossier.share()
+    page = client.get(shared_url(dossier))
+    response = client.get(shared_url(dossier, "dossier-shared-xlsx"))
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"].startswith("noindex")
+    slugs = workbook_slugs(response.content)
+    assert slugs == [entry.practice.slug for entry in page.context["brief"].entries]
+    assert added.slug in slugs and removed.slug not in slugs and draft.slug not in slugs
+    cover = openpyxl.load_workbook(io.BytesIO(response.content))["Cover"]
+    assert dossier.title in [cell.value for row in cover.iter_rows() for cell in row]
+    # The owner (a curator) gets the picked draft too; a revoked link gets nothing.
+    client.force_login(curator)
+    assert draft.slug in workbook_slugs(client.get(owner_url(dossier, "dossier-xlsx")).content)
+    client.logout()
+    token = dossier.share_token
+    dossier.revoke_share()
+    url = reverse("practices:dossier-shared-xlsx", args=[token])
+    assert client.get(url).status_code == 404

@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from practices.export_workbook import workbook_bytes
 from practices.models import Dossier, DossierPractice, Practice
 
 from ..filters import PracticeFilter
@@ -86,11 +87,8 @@ def dossier_practices(filterset: PracticeFilter, picks: Picks):
     return practices
 
 
-def dossier_brief(dossier: Dossier, *, public: bool, day: datetime.date) -> Brief:
-    """The brief of ``dossier`` on ``day``: published practices only if ``public``."""
-    filterset, ignored = dossier_filter(dossier)
-    picks = dossier_picks(dossier, filterset, public=public)
-    countries, unknown = countries_from(dossier.countries)
+def _asked(filterset: PracticeFilter, picks: Picks) -> list[tuple[str, str]]:
+    """The filter in words, and what the hand-picked rows change."""
     asked = asked_of(filterset)
     if picks.added or picks.removed:
         asked.append(
@@ -100,6 +98,31 @@ def dossier_brief(dossier: Dossier, *, public: bool, day: datetime.date) -> Brie
                 % {"added": len(picks.added), "removed": len(picks.removed)},
             )
         )
+    return asked
+
+
+def dossier_workbook(dossier: Dossier, *, public: bool, day: datetime.date, base_url: str):
+    """The dossier's practices as the list's Excel workbook (``export_workbook``), its cover
+    naming the dossier and what it holds."""
+    filterset, ignored = dossier_filter(dossier)
+    picks = dossier_picks(dossier, filterset, public=public)
+    asked = "; ".join(f"{label}: {value}" for label, value in _asked(filterset, picks))
+    cover = [(_("Dossier"), dossier.title)]
+    if dossier.session:
+        cover.append((_("Session"), dossier.session))
+    cover.append((_("What was asked"), asked or _("All published practices")))
+    if ignored:
+        cover.append((_("Not applied"), ", ".join(ignored)))
+    practices = dossier_practices(filterset, picks)
+    return workbook_bytes(practices, cover, base_url.rstrip("/"), day=day)
+
+
+def dossier_brief(dossier: Dossier, *, public: bool, day: datetime.date) -> Brief:
+    """The brief of ``dossier`` on ``day``: published practices only if ``public``."""
+    filterset, ignored = dossier_filter(dossier)
+    picks = dossier_picks(dossier, filterset, public=public)
+    countries, unknown = countries_from(dossier.countries)
+    asked = _asked(filterset, picks)
     return build_brief(
         dossier_practices(filterset, picks),
         title=dossier.title,
