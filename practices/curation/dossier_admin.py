@@ -281,6 +281,7 @@ class DossierAdmin(admin.ModelAdmin):
                     "dossier_url": reverse("practices:dossier", args=[obj.pk]),
                     "dossier_pdf_url": reverse("practices:dossier-pdf", args=[obj.pk]),
                     "dossier_docx_url": reverse("practices:dossier-docx", args=[obj.pk]),
+                    "dossier_xlsx_url": reverse("practices:dossier-xlsx", args=[obj.pk]),
                     "dossier_share_action": self._url("share", obj.pk),
                     "dossier_shared_url": shared,
                 }
