@@ -4,6 +4,8 @@ The list's count and facet counts, the coverage page and the home page's figures
 under a data generation that every committed change replaces.
 """
 
+import uuid
+
 import pytest
 import redis
 from django.core.cache import cache
@@ -108,16 +110,25 @@ def test_an_unreachable_cache_costs_speed_not_the_page(client, settings):
 @pytest.fixture
 def redis_cache(settings):
     location = "redis://127.0.0.1:6379/15"
+    server = redis.Redis.from_url(location)
     try:
-        redis.Redis.from_url(location).ping()
+        server.ping()
     except redis.ConnectionError:
         pytest.skip("no Redis server at 127.0.0.1:6379")
+    # Keys of this test's own, removed one by one: cache.clear() would empty the whole Redis
+    # database, under another run of the suite using it at the same time (an xdist worker,
+    # another checkout's `make test`).
+    prefix = f"gfmd-test-{uuid.uuid4().hex}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
     }
-    cache.clear()
-    yield redis.Redis.from_url(location)
-    cache.clear()
+    yield server
+    if keys := list(server.scan_iter(f"{prefix}:*")):
+        server.delete(*keys)
 
 
 def test_with_redis_a_save_replaces_the_shared_generation(client, redis_cache):
