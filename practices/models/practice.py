@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
@@ -17,6 +18,10 @@ from .evidence import Evaluation, EvidenceRule
 from .metric import OutcomeMetric
 from .reference import Source
 from .validators import YEAR_VALIDATORS
+
+# Addresses under /practices/ that are not practices: a practice with one of these slugs would
+# never be reached at /practices/<slug>/.
+RESERVED_SLUGS = frozenset({"brief"})
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -401,6 +406,16 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
     def clean(self):
         super().clean()
         self.check_evidence()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "“%(slug)s” is the address of another page (/practices/%(slug)s/): "
+                        "choose another slug."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
 
     def related(self, limit: int = 6) -> list["Practice"]:
         """Up to ``limit`` other published practices sharing a country or a theme, those

@@ -442,3 +442,14 @@ def test_the_word_file_takes_a_fixed_number_of_queries(client):
         return len(captured)
 
     assert queries("country=AM") == queries("country=MX")
+
+
+def test_no_practice_can_take_the_briefs_address_as_its_slug():
+    """/practices/brief/ is the brief: a practice slugged "brief" could never be opened."""
+    from django.core.exceptions import ValidationError
+
+    practice = listed("country=AM")[0]
+    practice.slug = "brief"
+    with pytest.raises(ValidationError) as refused:
+        practice.full_clean()
+    assert "slug" in refused.value.message_dict
