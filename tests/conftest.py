@@ -63,6 +63,14 @@ def own_media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def without_history(settings):
+    """For a test whose many practices are its setting, not its subject: they are made without
+    history rows (django-simple-history writes one for every link added, which was most of
+    such a test's time). What the test then reads never depends on history."""
+    settings.SIMPLE_HISTORY_ENABLED = False
+
+
+@pytest.fixture
 def commit_time_invalidation():
     """Asked for by a test of when the cache is invalidated: see ``empty_cache``."""
 

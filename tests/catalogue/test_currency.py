@@ -171,7 +171,9 @@ def test_the_counts_follow_the_day_not_only_the_data(client, settings):
 
 
 @pytest.mark.parametrize("extra", [10, 200])
-def test_the_filtered_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, extra):
+def test_the_filtered_list_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, without_history, extra
+):
     for i in range(extra):
         make_practice(f"bulk-{i:03}", status_as_of=2010 + i % 20)
     # As the list with any ticked facet: the total and every facet's counts in one

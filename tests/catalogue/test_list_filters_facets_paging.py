@@ -286,7 +286,9 @@ PAGE_STATEMENTS = 1 + 3
         ("q=children&theme=children&coo=MX&scope=bilateral&scope=unilateral", 2),
     ],
 )
-def test_list_page_queries_are_fixed(client, django_assert_num_queries, extra, query, lookups):
+def test_list_page_queries_are_fixed(
+    client, django_assert_num_queries, without_history, extra, query, lookups
+):
     links = {
         "target_groups": TargetGroup.objects.get(slug="migrant-children"),
         "stages": Stage.objects.get(slug="return"),
