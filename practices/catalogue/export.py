@@ -31,6 +31,7 @@ from itertools import chain
 from django.db import connection, transaction
 from django.db.models import Window
 from django.db.models.functions import RowNumber
+from django.http import HttpResponse
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.text import get_text_list, slugify
@@ -114,6 +115,13 @@ def cover_rows(filterset, list_address: str) -> list[tuple[str, str]]:
     rows.append((_("Order"), str(filterset.SORTS[filterset.sort])))
     rows.append((_("This list online"), list_address))
     return rows
+
+
+def attachment(body, content_type: str, filename: str) -> HttpResponse:
+    """A download made whole (a workbook, a brief's file, a citation), under ``filename``."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def export_stream(queryset, base_url: str, kind: str) -> Iterator[str]:

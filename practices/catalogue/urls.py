@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .brief import views as brief_views
 from .feeds import PracticeFeed
 
 
@@ -56,9 +57,9 @@ urlpatterns = [
     path("practices/", views.practice_list, name="practice-list"),
     path("practices/export.csv", views.export_csv, name="export-csv"),
     path("practices/export.json", views.export_json, name="export-json"),
-    path("practices/brief/", views.brief, name="brief"),
-    path("practices/brief.pdf", views.brief_pdf, name="brief-pdf"),
-    path("practices/brief.docx", views.brief_docx, name="brief-docx"),
+    path("practices/brief/", brief_views.brief, name="brief"),
+    path("practices/brief.pdf", brief_views.brief_pdf, name="brief-pdf"),
+    path("practices/brief.docx", brief_views.brief_docx, name="brief-docx"),
     path("practices/feed.atom", PracticeFeed(), name="practice-feed"),
     path(
         "practices/<slug:slug>/cite.bib",
@@ -89,24 +90,24 @@ urlpatterns = [
     path("countries/<iso3:iso3>/", views.country_alpha3, name="country-alpha3"),
     # A dossier (a saved brief): its owner's page, and its read-only page for whoever has the
     # link, each with its PDF, Word file and Excel workbook.
-    path("dossiers/<id:pk>/", views.dossier, name="dossier"),
-    path("dossiers/<id:pk>/brief.pdf", views.dossier_pdf, name="dossier-pdf"),
-    path("dossiers/<id:pk>/brief.docx", views.dossier_docx, name="dossier-docx"),
-    path("dossiers/<id:pk>/export.xlsx", views.dossier_xlsx, name="dossier-xlsx"),
-    path("dossiers/shared/<token:token>/", views.dossier_shared, name="dossier-shared"),
+    path("dossiers/<id:pk>/", brief_views.dossier, name="dossier"),
+    path("dossiers/<id:pk>/brief.pdf", brief_views.dossier_pdf, name="dossier-pdf"),
+    path("dossiers/<id:pk>/brief.docx", brief_views.dossier_docx, name="dossier-docx"),
+    path("dossiers/<id:pk>/export.xlsx", brief_views.dossier_xlsx, name="dossier-xlsx"),
+    path("dossiers/shared/<token:token>/", brief_views.dossier_shared, name="dossier-shared"),
     path(
         "dossiers/shared/<token:token>/brief.pdf",
-        views.dossier_shared_pdf,
+        brief_views.dossier_shared_pdf,
         name="dossier-shared-pdf",
     ),
     path(
         "dossiers/shared/<token:token>/brief.docx",
-        views.dossier_shared_docx,
+        brief_views.dossier_shared_docx,
         name="dossier-shared-docx",
     ),
     path(
         "dossiers/shared/<token:token>/export.xlsx",
-        views.dossier_shared_xlsx,
+        brief_views.dossier_shared_xlsx,
         name="dossier-shared-xlsx",
     ),
 ]

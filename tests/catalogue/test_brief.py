@@ -16,7 +16,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks import default_task_backend
 
-from practices.catalogue import views
 from practices.catalogue.brief import files, pdf
 from practices.catalogue.brief.files import make_brief_file
 from practices.catalogue.filters import PracticeFilter
@@ -375,7 +374,6 @@ def short_inline_limits(monkeypatch, settings):
     """Briefs of more than two practices are made by the worker; its queue is a dummy one,
     whose queued jobs the test reads (and runs itself)."""
     monkeypatch.setattr(files, "INLINE_LIMITS", {"pdf": 2, "docx": 2})
-    monkeypatch.setattr(views, "INLINE_LIMITS", {"pdf": 2, "docx": 2})
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     default_task_backend.clear()
     yield

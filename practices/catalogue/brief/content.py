@@ -155,7 +155,6 @@ class Brief:
     table: list[TableRow]
     references: list[Reference]
     session: str = ""
-    unknown_countries: list[str] = field(default_factory=list)  # asked for, not ISO codes
     since: datetime.datetime | None = None  # a dossier's: when it was made
 
     @property
@@ -230,7 +229,6 @@ def build_brief(
         themes=themes,
         table=_table(sections, themes),
         references=references.numbered(),
-        unknown_countries=unknown_countries or [],
         since=since,
     )
 

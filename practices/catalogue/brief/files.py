@@ -98,6 +98,11 @@ class BriefFile:
             day = datetime.date.fromisoformat(self.day)
             return WRITERS[self.kind](brief_of_list(filterset, self.countries, day), self.base_url)
 
+    def made_in_request(self, count: int) -> bool:
+        """Whether a brief of ``count`` practices is made in the request that asks for it: a
+        short one, or any when it cannot be kept (it would then never be fetched later)."""
+        return count <= INLINE_LIMITS[self.kind] or not self.keepable
+
     def save(self, body: bytes) -> None:
         """Written to a temporary name, then renamed: a reader never sees half a file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 
 from .content import Brief
 
+CONTENT_TYPE = "application/pdf"
+
 
 class PdfUnavailable(Exception):
     """This machine cannot lay out a PDF: WeasyPrint's system libraries (Pango) are missing."""

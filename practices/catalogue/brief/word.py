@@ -20,6 +20,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from .content import Brief, Entry, Mention, Prompt
 
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MUTED = RGBColor(0x5B, 0x66, 0x73)
 
 
