@@ -38,7 +38,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	  else echo "note: install Pango (libpango-1.0-0, libpangoft2-1.0-0) for the brief's PDF"; fi; }
 	touch $@
 
-install: $(VENV)/.installed
+# The interface's French and Spanish (locale/*/LC_MESSAGES/django.po), compiled for Django
+# whenever a catalogue changes. msgfmt is GNU gettext's: installed with apt-get where this runs
+# as root on Debian or Ubuntu.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y -qq gettext >/dev/null || \
+	    { apt-get update -qq && apt-get install -y -qq gettext; }; \
+	  else echo "install GNU gettext (msgfmt) to compile the French and Spanish catalogues"; exit 1; fi; }
+	DEBUG=true $(BIN)/python manage.py compilemessages --locale $* --ignore '.venv' -v0
+
+install: $(VENV)/.installed $(MO_FILES)
 
 # Serve the knowledge base locally with the paper's practices loaded (SQLite by default), and
 # the worker that runs spreadsheet imports.

@@ -73,6 +73,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # The content's French and Spanish columns (practices/translation.py); before the admin,
+    # whose forms it extends.
+    "modeltranslation",
     # django.contrib.admin with a site that admits curators and reviewers only.
     "gfmd_kb.apps.KnowledgeBaseAdminConfig",
     "django.contrib.auth",
@@ -105,7 +108,8 @@ MIDDLEWARE = [
     # mitigation. After whitenoise: static files are its own, pre-compressed, never seen here.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The address's language on public pages, the curator's own in the admin.
+    "gfmd_kb.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -186,11 +190,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# GFMD works in English, French and Spanish; every user-facing string is marked for
-# translation so the other two can follow.
+# GFMD works in English, French and Spanish: the interface from locale/ (compiled by `make
+# install`), English at /, French at /fr/, Spanish at /es/ (gfmd_kb/urls.py).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The content's words per language (practices/translation.py): a column per language, English
+# the language every record has and the one shown where a translation is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fr", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .languages import bare_columns, translations
 from .models import Evaluation, OutcomeMetric, Practice, PracticeCountry
 
 NOT_CONTENT = {
@@ -44,11 +45,14 @@ NOT_ROW_CONTENT = {"id", "practice", "created_at", "updated_at"}
 
 
 def fields() -> list[models.Field]:
-    """The practice's own content fields, in the model's order."""
+    """The practice's own content fields, in the model's order: each language's words
+    (``title_en``, ``title_fr``…), never the bare column (``title``), which holds whichever
+    language was active at the last save (``practices.languages``)."""
+    bare = bare_columns(Practice)
     return [
         f
         for f in Practice._meta.concrete_fields
-        if f.name not in NOT_CONTENT and not f.many_to_many
+        if f.name not in NOT_CONTENT and f.name not in bare and not f.many_to_many
     ]
 
 
@@ -58,7 +62,12 @@ def m2m_fields() -> list[models.ManyToManyField]:
 
 
 def row_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_ROW_CONTENT]
+    bare = bare_columns(model)
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in NOT_ROW_CONTENT and f.name not in bare
+    ]
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -68,6 +77,8 @@ def encode(field: models.Field, value):
     """A field's value as JSON holds it, the same whether read from the database or a form."""
     if value is None:
         return None
+    if value == "" and field.null and isinstance(field, models.CharField | models.TextField):
+        return None  # a translation left empty: a form gives "", the base holds none
     if isinstance(field, models.ForeignKey):
         return value.pk if isinstance(value, models.Model) else value
     if isinstance(field, models.DecimalField):
@@ -295,7 +306,14 @@ def _row_text(model, row: dict, names: dict) -> str:
         return f"{text}: {row['note']}" if row["note"] else text
     if model is OutcomeMetric:
         value = OutcomeMetric.format_value(Decimal(row["value"]), row["qualifier"])
-        text = f"{row['label']}: {value} {row['unit']} ({row['year']})"
+        text = f"{row['label_en']}: {value} {row['unit_en']} ({row['year']})"
+        translated = [
+            f"{code}: {row.get(f'label_{code}')} ({row.get(f'unit_{code}') or '—'})"
+            for code in translations()
+            if row.get(f"label_{code}")
+        ]
+        if translated:
+            text += " [" + "; ".join(translated) + "]"
         if row["comparison_note"]:
             text += f" — {row['comparison_note']}"
         if row["source"]:

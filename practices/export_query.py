@@ -14,6 +14,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from countries.models import Country
+from practices.languages import localized, localized_sql
 from practices.models import (
     Evaluation,
     GCMObjective,
@@ -31,12 +32,13 @@ from practices.models import (
 CHUNK_SIZE = 500
 RELATIONS = "export_relations"  # the column holding every many-to-many list of a practice
 
+# The words of a practice, in the active language (its English where it has none): read under
+# another name (a model field's name cannot be an annotation's) and renamed back.
+TRANSLATED = ["title", "summary", "description"]
+WORDS = "words_"
 SCALARS = [
     "id",
     "slug",
-    "title",
-    "summary",
-    "description",
     "coverage",
     "scope",
     "kind",
@@ -55,7 +57,8 @@ def _table(model) -> str:
 
 
 # Each many-to-many column: (name, FROM clause joining the practice's rows to what they name,
-# {JSON key: SQL column}). Every row of the clause has a practice_id.
+# {JSON key: SQL column}). Every row of the clause has a practice_id. Names, labels and units
+# are in the active language.
 def _relations() -> list[tuple[str, str, dict[str, str]]]:
     themes = Practice.themes.through
     partners = Practice.partners.through
@@ -67,7 +70,7 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
         (
             "theme_list",
             f"{_table(themes)} r JOIN {_table(Theme)} o ON o.id = r.theme_id",
-            {"slug": "o.slug", "name": "o.name", "position": "o.position"},
+            {"slug": "o.slug", "name": localized_sql(Theme, "name", "o"), "position": "o.position"},
         ),
         (
             "country_list",
@@ -82,12 +85,12 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
         (
             "target_group_list",
             f"{_table(groups)} r JOIN {_table(TargetGroup)} o ON o.id = r.targetgroup_id",
-            {"slug": "o.slug", "name": "o.name"},
+            {"slug": "o.slug", "name": localized_sql(TargetGroup, "name", "o")},
         ),
         (
             "stage_list",
             f"{_table(stages)} r JOIN {_table(Stage)} o ON o.id = r.stage_id",
-            {"slug": "o.slug", "name": "o.name", "position": "o.position"},
+            {"slug": "o.slug", "name": localized_sql(Stage, "name", "o"), "position": "o.position"},
         ),
         (
             "gcm_list",
@@ -98,10 +101,10 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
             "metric_list",
             f"{_table(OutcomeMetric)} r",
             {
-                "label": "r.label",
+                "label": localized_sql(OutcomeMetric, "label", "r"),
                 "value": "r.value",
                 "qualifier": "r.qualifier",
-                "unit": "r.unit",
+                "unit": localized_sql(OutcomeMetric, "unit", "r"),
                 "year": "r.year",
                 "position": "r.position",
                 "id": "r.id",
@@ -163,9 +166,17 @@ def _export_sql(queryset) -> tuple[str, list]:
             lead_slug=F("lead_organisation__slug"),
             lead_name=F("lead_organisation__name"),
             lead_acronym=F("lead_organisation__acronym"),
+            **{WORDS + name: localized(name) for name in TRANSLATED},
         )
         .order_by()
-        .values(*SCALARS, "export_position", "lead_slug", "lead_name", "lead_acronym")
+        .values(
+            *SCALARS,
+            *(WORDS + name for name in TRANSLATED),
+            "export_position",
+            "lead_slug",
+            "lead_name",
+            "lead_acronym",
+        )
     )
     picked_sql, params = picked.query.sql_with_params()
     postgres = connection.vendor == "postgresql"
@@ -216,6 +227,8 @@ def fetch_rows(queryset) -> Iterator[dict]:
             names = names or [column[0] for column in cursor.description]
             for values in chunk:
                 row = dict(zip(names, values, strict=True))
+                for name in TRANSLATED:
+                    row[name] = row.pop(WORDS + name)
                 relations = row.pop(RELATIONS)
                 row.update(json.loads(relations) if isinstance(relations, str) else relations)
                 yield row

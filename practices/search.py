@@ -1,11 +1,13 @@
 """Full-text search over practices, the same results whatever the accents or case.
 
-Each practice stores ``search_text``: its title, summary and the rest (description,
-organisations, countries), accent-folded and lower-cased in Python, one part per line. On
-PostgreSQL a weighted ``search_vector`` (title A, summary B, the rest C, behind a GIN index) is
-built from those folded lines, so "sequia" finds "sequía" without the ``unaccent`` extension,
-and results are ranked. On SQLite the folded text is matched word by word (every word must
-appear), ranked by how many of the words are in the title.
+Each practice stores ``search_text``: in each language (English, French, Spanish) its title,
+summary and the rest (description; in English also organisations and countries), accent-folded
+and lower-cased in Python, one part per line. On PostgreSQL a weighted ``search_vector`` (title A,
+summary B, the rest C, each language with its own stemming, behind a GIN index) is built from
+those folded lines, so "sequia" finds "sequía" without the ``unaccent`` extension, and results
+are ranked; a query is read in the page's language or in English, so a French page still finds
+a practice by its English words. On SQLite the folded text is matched word by word (every word
+must appear, in any language), ranked by how many of the words are in the English title.
 
 This module only reads: it builds the query expressions the ``PracticeQuerySet`` verbs
 ``search()`` and ``by_relevance()`` apply, and imports no model. The stored columns are written
@@ -19,7 +21,12 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models.functions import Lower, StrIndex
 
-SEARCH_CONFIG = "english"
+from .languages import SOURCE, current, localized
+
+# Each language's text search configuration (its stemming and stop words), on PostgreSQL.
+SEARCH_CONFIGS = {"en": "english", "fr": "french", "es": "spanish"}
+# search_text holds three lines per language (title, summary, the rest), English first.
+LINES_PER_LANGUAGE = 3
 # The most words a query is split into on SQLite; longer queries keep their first words.
 MAX_WORDS = 12
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -44,8 +51,15 @@ def words(query: str) -> list[str]:
 
 
 def _pg_query(query: str) -> SearchQuery:
+    """The query in the page's language, or in English: a French page finds "enfants non
+    accompagnés" in the French words and "unaccompanied children" in the English ones."""
     # websearch syntax: "quoted phrase", or, -word; never a syntax error on user input.
-    return SearchQuery(fold(query), search_type="websearch", config=SEARCH_CONFIG)
+    english = SearchQuery(fold(query), search_type="websearch", config=SEARCH_CONFIGS[SOURCE])
+    language = current()
+    if language == SOURCE:
+        return english
+    config = SEARCH_CONFIGS[language]
+    return SearchQuery(fold(query), search_type="websearch", config=config) | english
 
 
 def filter_by_text(queryset, query: str):
@@ -62,7 +76,7 @@ def filter_by_text(queryset, query: str):
 def order_by_relevance(queryset, query: str):
     """Best matches first (then by title): ts_rank on PostgreSQL, title hits on SQLite."""
     if not words(query):
-        return queryset.order_by(Lower("title"), "pk")
+        return queryset.order_by(Lower(localized("title")), "pk")
     if is_postgres():
         rank = SearchRank(models.F("search_vector"), _pg_query(query))
     else:
@@ -89,4 +103,4 @@ def order_by_relevance(queryset, query: str):
                 for i, word in enumerate(words(query))
             }
         )
-    return queryset.annotate(rank=rank).order_by("-rank", Lower("title"), "pk")
+    return queryset.annotate(rank=rank).order_by("-rank", Lower(localized("title")), "pk")

@@ -1,17 +1,20 @@
 """The stored search data of each practice: what ``practices.search`` matches and ranks.
 
-``search_text`` holds a practice's title, summary and the rest (description, organisations,
-countries), accent-folded, one part per line; on PostgreSQL ``search_vector`` weights those
-lines A, B and C. Both are rebuilt by ``update_search_index()``: on every save of a practice,
-its country links or partners (``practices.signals``), after ``load_paper`` and
-``generate_practices``, and by ``manage.py update_search_index``.
+``search_text`` holds, accent-folded and one part per line, the practice's English title,
+summary and the rest (description, organisations, countries), then its French title, summary
+and description, then its Spanish ones; on PostgreSQL ``search_vector`` weights each language's
+lines A, B and C, each with its own language's stemming. Both are rebuilt by
+``update_search_index()``: on every save of a practice, its country links or partners
+(``practices.signals``), after ``load_paper`` and ``generate_practices``, and by ``manage.py
+update_search_index``.
 """
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models
 
+from .languages import SOURCE, codes, column
 from .models import Practice, PracticeCountry
-from .search import SEARCH_CONFIG, fold, is_postgres
+from .search import LINES_PER_LANGUAGE, SEARCH_CONFIGS, fold, is_postgres
 
 CHUNK = 1000
 
@@ -36,6 +39,19 @@ def _part(number: int):
         function="split_part",
         output_field=models.TextField(),
     )
+
+
+def _vector():
+    """Each language's three lines, weighted A (title), B (summary) and C, in its stemming."""
+    parts = [
+        SearchVector(_part(LINES_PER_LANGUAGE * i + n), weight=weight, config=SEARCH_CONFIGS[code])
+        for i, code in enumerate(codes())
+        for n, weight in ((1, "A"), (2, "B"), (3, "C"))
+    ]
+    vector = parts[0]
+    for part in parts[1:]:
+        vector = vector + part
+    return vector
 
 
 def update_search_index(practices=None) -> int:
@@ -63,28 +79,30 @@ def update_search_index(practices=None) -> int:
             "country__iso3",
         ):
             extra[pk] += [name, official, iso2, iso3]
+        translated = [
+            column(name, code) for code in codes() for name in ("title", "summary", "description")
+        ]
         rows = Practice.objects.filter(pk__in=chunk).values_list(
             "pk",
-            "title",
-            "summary",
-            "description",
+            *translated,
             "coverage",
             "lead_organisation__name",
             "lead_organisation__acronym",
         )
         updates = []
-        for pk, title, summary, description, coverage, lead, lead_acronym in rows:
-            rest = _line(description, coverage, lead or "", lead_acronym or "", *extra[pk])
-            text = "\n".join([_line(title), _line(summary), rest])
-            updates.append((text, pk))
+        for pk, *words, coverage, lead, lead_acronym in rows:
+            lines = []
+            for i, code in enumerate(codes()):
+                title, summary, description = words[3 * i : 3 * i + 3]
+                rest = [description or ""]
+                if code == SOURCE:
+                    rest += [coverage, lead or "", lead_acronym or "", *extra[pk]]
+                lines += [_line(title or ""), _line(summary or ""), _line(*rest)]
+            updates.append(("\n".join(lines), pk))
         # One statement run for every row: bulk_update's CASE WHEN grows with the batch, and
         # building it cost more than running it (an import of 5,000 practices indexes them all).
         with connection.cursor() as cursor:
             cursor.executemany(_update_text_sql(), updates)
         if is_postgres():
-            Practice.objects.filter(pk__in=chunk).update(
-                search_vector=SearchVector(_part(1), weight="A", config=SEARCH_CONFIG)
-                + SearchVector(_part(2), weight="B", config=SEARCH_CONFIG)
-                + SearchVector(_part(3), weight="C", config=SEARCH_CONFIG)
-            )
+            Practice.objects.filter(pk__in=chunk).update(search_vector=_vector())
     return len(ids)

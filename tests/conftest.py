@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 import practices.cache
 from countries.models import Country
@@ -73,6 +74,15 @@ def without_history(settings):
 @pytest.fixture
 def commit_time_invalidation():
     """Asked for by a test of when the cache is invalidated: see ``empty_cache``."""
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Each test starts in English: a request in French leaves French active in its thread (as
+    a server's next request would not: its middleware activates that request's language)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from countries.models import Country, name_sort_key
+from practices.languages import field_sql
 from practices.models import (
     Currency,
     GCMObjective,
@@ -314,12 +315,13 @@ class FacetCounter:
         # stages in cycle order): the options left-joined to the counts.
         quote = connection.ops.quote_name
         meta = model._meta
+        # Names in the page's language (their English where a record has none yet).
         order = ", ".join(
-            f"o.{quote(meta.get_field(f.lstrip('-')).column)}" + (" DESC" if f[0] == "-" else "")
+            field_sql(model, f.lstrip("-"), "o") + (" DESC" if f[0] == "-" else "")
             for f in meta.ordering
         )
         keys = [f"o.{quote(meta.pk.column)} AS k1"] + [
-            f"o.{quote(meta.get_field(f).column)} AS k{i}" for i, f in enumerate(fields, 2)
+            f"{field_sql(model, f, 'o')} AS k{i}" for i, f in enumerate(fields, 2)
         ]
         sql = (
             f"SELECT COALESCE(c.n, 0) AS n, ROW_NUMBER() OVER (ORDER BY {order}) AS pos, "  # noqa: S608

@@ -20,6 +20,8 @@ from django.http import QueryDict
 from django.utils.text import get_text_list, slugify
 from django.utils.translation import gettext_lazy as _
 
+from practices import languages
+from practices.languages import localized
 from practices.models import (
     Currency,
     Practice,
@@ -50,6 +52,7 @@ from .filter_fields import (
     lower,
     organisation_condition,
 )
+from .lang import PARAMETER as LANG
 
 
 class PracticeFilter(django_filters.FilterSet):
@@ -206,13 +209,15 @@ class PracticeFilter(django_filters.FilterSet):
                 return queryset.by_relevance(self.query)
             case "newest":
                 return queryset.order_by(
-                    F("start_year").desc(nulls_last=True), Lower("title"), "pk"
+                    F("start_year").desc(nulls_last=True), Lower(localized("title")), "pk"
                 )
             case "oldest":
-                return queryset.order_by(F("start_year").asc(nulls_last=True), Lower("title"), "pk")
+                return queryset.order_by(
+                    F("start_year").asc(nulls_last=True), Lower(localized("title")), "pk"
+                )
             case "updated":
-                return queryset.order_by("-updated_at", Lower("title"), "pk")
-        return queryset.order_by(Lower("title"), "pk")
+                return queryset.order_by("-updated_at", Lower(localized("title")), "pk")
+        return queryset.order_by(Lower(localized("title")), "pk")
 
     # -- what the page tells the user ------------------------------------------------------
 
@@ -258,6 +263,13 @@ class PracticeFilter(django_filters.FilterSet):
         wanted_sort = (self.data.get("sort") or "").strip()
         if wanted_sort and wanted_sort not in self.SORTS:
             found.append(("sort", wanted_sort[:60], _("not a sort order")))
+        # The language of a download (catalogue.lang): an unknown one leaves the address's.
+        wanted_language = (self.data.get(LANG) or "").strip()
+        if wanted_language and wanted_language.lower() not in languages.codes():
+            why = _("not a language of this site (%(codes)s)") % {
+                "codes": ", ".join(languages.codes())
+            }
+            found.append((LANG, wanted_language[:60], why))
         return found
 
     def rating_controls(self) -> dict:

@@ -4,6 +4,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from countries.models import Country, name_sort_key
 from practices.cache import cached
 from practices.export_workbook import CONTENT_TYPE as XLSX
 from practices.export_workbook import workbook_bytes
+from practices.languages import localized
 from practices.models import (
     Currency,
     OutcomeMetric,
@@ -44,6 +46,7 @@ from .export import (
 )
 from .facets import counts_for
 from .filters import PracticeFilter, querystring, widenings
+from .lang import follows_lang_parameter
 from .numbers import whole_number
 from .scorecard import MAX_RATING, scorecard
 
@@ -56,7 +59,7 @@ def home(request):
     published = Practice.objects.published()
     context = {
         **cached("home", (), lambda: home_counts(published)),
-        "recent": published.with_card_data().order_by("-updated_at", "title")[:6],
+        "recent": published.with_card_data().order_by("-updated_at", Lower(localized("title")))[:6],
     }
     return render(request, "catalogue/home.html", context)
 
@@ -181,10 +184,12 @@ def page_from(paginator, number):
     return page, None
 
 
+@follows_lang_parameter
 def export_csv(request):
     return _export(request, CSV, "text/csv; charset=utf-8")
 
 
+@follows_lang_parameter
 def export_json(request):
     return _export(request, JSON, "application/json; charset=utf-8")
 
@@ -234,7 +239,12 @@ def practice_detail(request, slug):
 
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    practices = Practice.objects.published().filter(themes=theme).with_card_data().order_by("title")
+    practices = (
+        Practice.objects.published()
+        .filter(themes=theme)
+        .with_card_data()
+        .order_by(Lower(localized("title")), "pk")
+    )
     context = {"theme": theme, "practices": practices}
     return render(request, "catalogue/theme_detail.html", context)
 
@@ -317,7 +327,7 @@ def country_list(request):
 def country_detail(request, iso2):
     country = get_object_or_404(Country, iso2=iso2.upper())
     practices = Practice.objects.published().for_country(country).with_card_data()
-    practices = list(practices.order_by("title"))
+    practices = list(practices.order_by(Lower(localized("title")), "pk"))
     themes = list(Theme.objects.all())
     context = {
         "country": country,
@@ -363,6 +373,7 @@ def citation_context(request, practice) -> dict:
     }
 
 
+@follows_lang_parameter
 def export_xlsx(request):
     """The list page's practices (same query string, every page) as an Excel workbook: a cover
     saying what was asked, the CSV's columns, and every figure as a number."""

@@ -85,16 +85,14 @@ def warm(filters=None) -> int:
         filterset = PracticeFilter(
             QueryDict(urlencode(params)), queryset=Practice.objects.published()
         )
-        counts = []  # counted once, rendered in each language
 
-        def compute(filterset=filterset, counts=counts):
+        def compute(filterset=filterset):
             # cached() stores this under the generation it read just before: never store
-            # counts of an older generation under a newer one.
+            # counts of an older generation under a newer one. Counted in each language: the
+            # options' names come with the counts, in the page's language.
             if generation() != token:
                 raise Stale
-            if not counts:
-                counts.append(counts_for(filterset))
-            total, facets = counts[0]
+            total, facets = counts_for(filterset)
             return total, facets, render_facets(facets)
 
         try:

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from practices.languages import columns
 from practices.models import (
     DiscussionQuestion,
     Evaluation,
@@ -116,8 +118,14 @@ class PracticeAdmin(
         # Whether nobody has verified it for too long (curation.verification_admin).
         CurrencyListFilter,
     ]
-    search_fields = ["title", "slug", "summary", "description", "countries__name"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = [
+        *columns("title"),
+        "slug",
+        *columns("summary"),
+        *columns("description"),
+        "countries__name",
+    ]
+    prepopulated_fields = {"slug": ["title_en"]}
     # Sources as a field, not an inline on the link table: an inline writes the table
     # directly, which history never hears of; the field's changes are in every entry.
     autocomplete_fields = ["lead_organisation", "partners", "evaluation_source", "sources"]
@@ -135,7 +143,36 @@ class PracticeAdmin(
     fieldsets = [
         (
             None,
-            {"fields": ["title", "save_anyway", "based_on", "slug", "summary", "description"]},
+            {
+                "fields": [
+                    "title_en",
+                    "save_anyway",
+                    "based_on",
+                    "slug",
+                    "summary_en",
+                    "description_en",
+                ]
+            },
+        ),
+        # The same words in French and Spanish, each with how they came about (the public
+        # page shows the English, marked "not yet translated", where a field is left empty).
+        *(
+            (
+                name,
+                {
+                    "fields": [
+                        f"title_{code}",
+                        f"summary_{code}",
+                        f"description_{code}",
+                        f"origin_{code}",
+                    ],
+                    "description": _(
+                        "Leave a field empty until it is translated: the public page then "
+                        "shows the English words, marked as not yet translated."
+                    ),
+                },
+            )
+            for code, name in (("fr", _("In French")), ("es", _("In Spanish")))
         ),
         (
             _("Classification"),
@@ -199,25 +236,27 @@ def save_ratings(request, formset) -> None:
         rating.save()
 
 
+# The reference tables' words in each language side by side (modeltranslation's admin puts
+# name_en, name_fr, name_es where the form names "name").
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(TranslationAdmin):
     list_display = ["name", "slug", "paper_section", "position"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = columns("name")
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = columns("name")
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(TranslationAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = columns("name")
 
 
 @admin.register(Organisation)
@@ -232,9 +271,9 @@ class OrganisationAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(GCMObjective)
-class GCMObjectiveAdmin(admin.ModelAdmin):
+class GCMObjectiveAdmin(TranslationAdmin):
     list_display = ["number", "short_label", "title"]
-    search_fields = ["short_label", "title"]
+    search_fields = [*columns("short_label"), *columns("title")]
 
 
 @admin.register(Source)
@@ -252,7 +291,7 @@ class OutcomeMetricAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     form = OutcomeMetricForm
     list_display = ["practice", "label", "value_as_written", "unit", "year"]
     list_filter = ["year", "qualifier"]
-    search_fields = ["label", "practice__title", "unit"]
+    search_fields = [*columns("label"), "practice__title_en", *columns("unit")]
     autocomplete_fields = ["practice", "source"]
     list_select_related = ["practice"]
 
@@ -266,19 +305,19 @@ class OutcomeMetricAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
 class PracticeCountryAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "country", "role", "involvement"]
     list_filter = ["role", "involvement"]
-    search_fields = ["practice__title", "country__name"]
+    search_fields = ["practice__title_en", "country__name"]
     autocomplete_fields = ["practice", "country"]
     list_select_related = ["practice", "country"]
 
 
 @admin.register(DiscussionQuestion)
-class DiscussionQuestionAdmin(admin.ModelAdmin):
+class DiscussionQuestionAdmin(TranslationAdmin):
     list_display = ["number", "text"]
     filter_horizontal = ["practices"]
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(TranslationAdmin):
     list_display = ["letter", "text"]
     filter_horizontal = ["practices"]
 
@@ -288,7 +327,7 @@ class EvaluationAdmin(EvidenceGuardMixin, HistoryChangesMixin, SimpleHistoryAdmi
     # Deleting, or changing, the evaluation an evidence level rests on is refused.
     list_display = ["practice", "method", "evaluator", "year"]
     list_filter = ["method"]
-    search_fields = ["practice__title", "evaluator", "findings"]
+    search_fields = ["practice__title_en", "evaluator", "findings"]
     autocomplete_fields = ["practice", "source"]
 
 
@@ -296,7 +335,7 @@ class EvaluationAdmin(EvidenceGuardMixin, HistoryChangesMixin, SimpleHistoryAdmi
 class ScorecardRatingAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "criterion", "rating", "reviewer", "rated_on"]
     list_filter = ["criterion", "rating"]
-    search_fields = ["practice__title", "justification"]
+    search_fields = ["practice__title_en", "justification"]
     autocomplete_fields = ["practice"]
     readonly_fields = ["reviewer"]
 

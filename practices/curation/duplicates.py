@@ -10,6 +10,7 @@ spreadsheet import can ask the same question of each row.
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Greatest, Lower, StrIndex, Substr
 
+from practices.languages import columns
 from practices.models import Practice, PracticeCountry
 from practices.search import fold
 
@@ -41,11 +42,11 @@ def find_duplicates(title: str, country_ids, exclude_pk=None) -> list[Practice]:
         candidates = candidates.exclude(pk=exclude_pk)
     # Only what callers show (the title, linked; the publication state): the stored search
     # text of a long practice is kilobytes.
-    candidates = candidates.only("pk", "title", "slug", "publication_state")
+    candidates = candidates.only("pk", *columns("title"), "slug", "publication_state")
     return [
         practice
-        for practice in candidates.order_by("title", "pk")
-        if fold(practice.title).strip() == folded
+        for practice in candidates.order_by("title_en", "pk")
+        if fold(practice.title_en or "").strip() == folded
     ]
 
 
@@ -72,11 +73,13 @@ def find_duplicates_of_many(items) -> dict:
     first_line = Substr("search_text", 1, Greatest(StrIndex("search_text", Value("\n")) - 1, 0))
     candidates = {
         practice.pk: practice
-        for practice in Practice.objects.annotate(first_line=first_line, lower_title=Lower("title"))
+        for practice in Practice.objects.annotate(
+            first_line=first_line, lower_title=Lower("title_en")
+        )
         .filter(Q(first_line__in=list(wanted)) | Q(search_text="") | Q(lower_title__in=titles))
-        .only("pk", "title", "slug", "publication_state")
-        .order_by("title", "pk")
-        if fold(practice.title).strip() in wanted
+        .only("pk", *columns("title"), "slug", "publication_state")
+        .order_by("title_en", "pk")
+        if fold(practice.title_en or "").strip() in wanted
     }
     implementing: dict[int, set[int]] = {}
     for practice_id, country_id in PracticeCountry.objects.filter(
@@ -85,7 +88,7 @@ def find_duplicates_of_many(items) -> dict:
         implementing.setdefault(practice_id, set()).add(country_id)
     found: dict = {}
     for practice in candidates.values():
-        for key, ids in wanted[fold(practice.title).strip()]:
+        for key, ids in wanted[fold(practice.title_en or "").strip()]:
             if implementing.get(practice.pk, set()) & ids:
                 found.setdefault(key, []).append(practice)
     return found

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from practices.languages import columns
 from practices.models import OutcomeMetric, Practice, PracticeCountry
 from practices.search import fold
 
@@ -50,7 +51,7 @@ class PracticeAdminForm(forms.ModelForm):
         model = Practice
         # The admin builds the form with its fieldsets' fields; the title is the one this
         # form is about.
-        fields = ["title"]
+        fields = ["title_en"]
 
     def clean(self):
         """No lost update: a save based on a version someone else has saved over since is
@@ -125,7 +126,7 @@ class CountryLinkFormSet(BaseInlineFormSet):
         implementing = self._implementing_countries()
         if not implementing or not self._identity_changed(implementing):
             return
-        found = find_duplicates(self.instance.title, implementing, exclude_pk=self.instance.pk)
+        found = find_duplicates(self.instance.title_en, implementing, exclude_pk=self.instance.pk)
         if not found:
             return
         confirmed = forms.CheckboxInput().value_from_datadict(self.data, self.files, SAVE_ANYWAY)
@@ -162,8 +163,8 @@ class CountryLinkFormSet(BaseInlineFormSet):
         """
         if self.instance._state.adding:
             return True
-        saved = Practice.objects.filter(pk=self.instance.pk).values_list("title", flat=True)
-        if not saved or fold(saved[0]) != fold(self.instance.title or ""):
+        saved = Practice.objects.filter(pk=self.instance.pk).values_list("title_en", flat=True)
+        if not saved or fold(saved[0] or "") != fold(self.instance.title_en or ""):
             return True
         before = set(
             PracticeCountry.objects.filter(
@@ -236,10 +237,10 @@ class OutcomeMetricForm(forms.ModelForm):
         # practice there).
         fields = [
             "practice",
-            "label",
+            *columns("label"),
             "qualifier",
             "value",
-            "unit",
+            *columns("unit"),
             "year",
             "comparison_note",
             "source",

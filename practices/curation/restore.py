@@ -84,12 +84,12 @@ def restore_practice(history_id: int, user) -> Restored:
         if Practice.objects.filter(pk=record.id).exists():
             raise RestoreError(
                 _("“%(title)s” is not deleted: it has been restored already.")
-                % {"title": record.title}
+                % {"title": record.title_en}
             )
         if history_model.objects.filter(id=record.id, history_id__gt=record.history_id).exists():
             raise RestoreError(
                 _("“%(title)s” was deleted again later: restore it from its latest deletion.")
-                % {"title": record.title}
+                % {"title": record.title_en}
             )
         taken = Practice.objects.filter(slug=record.slug).first()
         if taken is not None:
@@ -98,7 +98,7 @@ def restore_practice(history_id: int, user) -> Restored:
                     "“%(title)s” cannot come back: the practice “%(other)s” now has its slug "
                     "“%(slug)s”. Change that practice's slug first."
                 )
-                % {"title": record.title, "other": taken.title, "slug": record.slug}
+                % {"title": record.title_en, "other": taken.title, "slug": record.slug}
             )
         notes: list[str] = []
         practice = _restore_practice_row(record, user, notes)

@@ -92,7 +92,7 @@ class PublicationWorkflowMixin:
         """
         moved, skipped = [], []
         with transaction.atomic():
-            for practice in queryset.order_by("title"):
+            for practice in queryset.order_by("title_en"):
                 try:
                     apply_transition(practice, transition.name, request.user)
                 except WrongState:

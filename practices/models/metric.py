@@ -4,14 +4,15 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ..languages import ExplicitLanguages
 from .validators import YEAR_VALIDATORS
 
 
-class OutcomeMetricQuerySet(models.QuerySet):
+class OutcomeMetricQuerySet(ExplicitLanguages, models.QuerySet):
     def get_by_natural_key(self, practice_slug: str, label: str, year: int):
-        return self.get(practice__slug=practice_slug, label=label, year=year)
+        # The English label: a figure's key whatever the language active.
+        return self.get(practice__slug=practice_slug, label_en=label, year=year)
 
 
 class OutcomeMetric(models.Model):
@@ -52,7 +53,7 @@ class OutcomeMetric(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = OutcomeMetricQuerySet.as_manager()
-    history = HistoricalRecords()
+    # history: registered by practices.translation, once its language columns exist.
 
     class Meta:
         verbose_name = _("outcome metric")

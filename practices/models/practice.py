@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from .country_link import PracticeCountry
 from .currency import CurrencyRule
@@ -71,6 +70,13 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
         CHILDREN = "4.3", _("4.3 Support and protection for migrant children and adolescents")
         GENDER = "4.4", _("4.4 Migration policies with a gender perspective")
         HEALTH = "4.5", _("4.5 Health care provision for migrants in the migration process")
+
+    class TranslationOrigin(models.TextChoices):
+        # How a practice's words in French or Spanish came about: the page says which.
+        PAPER = "paper", _("The paper's own wording")
+        HUMAN = "human", _("Human translation")
+        KNOWLEDGE_BASE = "knowledge_base", _("The knowledge base's translation")
+        MACHINE = "machine", _("Machine translation, not checked")
 
     class PublicationState(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -207,6 +213,14 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
         blank=True,
         help_text=_("E.g. 'second bullet' or 'footnote 22'."),
     )
+    # How the French and the Spanish words (title, summary, description, figure labels) came
+    # about; blank while there are none.
+    origin_fr = models.CharField(
+        _("French words: origin"), max_length=20, choices=TranslationOrigin.choices, blank=True
+    )
+    origin_es = models.CharField(
+        _("Spanish words: origin"), max_length=20, choices=TranslationOrigin.choices, blank=True
+    )
     publication_state = models.CharField(
         _("publication state"),
         max_length=20,
@@ -229,16 +243,15 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PracticeQuerySet.as_manager()
-    # Every change, its many-to-many links included; the stored search data is derived.
-    history = HistoricalRecords(
-        excluded_fields=["search_text", "search_vector"],
-        m2m_fields=[themes, partners, target_groups, stages, gcm_objectives, sources],
-    )
+    # Every change, its many-to-many links and its translations included (the history is
+    # registered by practices.translation, once the language columns exist).
+    HISTORY_EXCLUDED = ["search_text", "search_vector"]
+    HISTORY_M2M = ["themes", "partners", "target_groups", "stages", "gcm_objectives", "sources"]
 
     class Meta:
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
-        ordering = ["title"]
+        ordering = ["title_en"]
         permissions = [
             ("submit_practice", _("Can submit a practice for review")),
             ("publish_practice", _("Can publish, unpublish and archive a practice")),
@@ -251,7 +264,7 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
             # order is by title whatever its case.
             models.Index(
                 models.F("publication_state"),
-                Lower("title"),
+                Lower("title_en"),
                 name="practices_state_ltitle_idx",
             ),
             # The published practices' ids without reading the table's wide rows: every facet
@@ -303,6 +316,10 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
         if self.end_year:
             return _("until %(year)s") % {"year": self.end_year}
         return ""
+
+    def translation_origin(self, language: str) -> str:
+        """How this practice's words in ``language`` came about ("" for English, or none yet)."""
+        return getattr(self, f"origin_{language}", "")
 
     def clean(self):
         super().clean()

@@ -7,6 +7,7 @@ import datetime
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from ..languages import ExplicitLanguages
 from ..search import filter_by_text, order_by_relevance
 from .country_link import PracticeCountry
 from .currency import Currency, currency_condition
@@ -15,7 +16,7 @@ from .metric import OutcomeMetric
 from .reference import Source
 
 
-class PracticeQuerySet(models.QuerySet):
+class PracticeQuerySet(ExplicitLanguages, models.QuerySet):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
 

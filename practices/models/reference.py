@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..languages import ExplicitLanguages
 
-class NaturalKeyQuerySet(models.QuerySet):
+
+class NaturalKeyQuerySet(ExplicitLanguages, models.QuerySet):
     """``get_by_natural_key`` for tables whose natural key is one unique field."""
 
     def get_by_natural_key(self, key):

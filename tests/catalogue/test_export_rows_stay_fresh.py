@@ -259,7 +259,7 @@ def country_renamed(p, **_):
 
 def revision_published(p, curator, reviewer, **_):
     content, _conflicts = revisions.editable_content(p, None)
-    content["fields"]["summary"] = "A summary a reviewer published."
+    content["fields"]["summary_en"] = "A summary a reviewer published."
     content["m2m"]["themes"] = sorted(
         {*content["m2m"]["themes"], Theme.objects.get(slug="health").pk}
     )

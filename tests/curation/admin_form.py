@@ -120,10 +120,10 @@ def new_practice_form(client, title: str, **extra) -> dict:
     """The admin's add form for a practice, its required fields filled in (no theme yet)."""
     data = form_data(client.get(ADD_URL), "practice_form")
     data.update(
-        title=title,
+        title_en=title,
         slug="a-new-practice",
-        summary="A summary.",
-        description="A description.",
+        summary_en="A summary.",
+        description_en="A description.",
         scope="unilateral",
         kind="programme",
         status="ongoing",

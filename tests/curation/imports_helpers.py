@@ -242,13 +242,26 @@ NOT_IMPORTED = {
 
 def snapshot(practice: Practice) -> dict:
     """Everything the spreadsheet carries about a practice, by natural key."""
+    languages = {
+        f"{name}_{code}"
+        for name in ("title", "summary", "description")
+        for code in ["en", "fr", "es"]
+    }
+    languages |= {"origin_fr", "origin_es"}
     fields = {
         f.attname: getattr(practice, f.attname)
         for f in Practice._meta.concrete_fields
-        if f.attname not in NOT_IMPORTED and not f.is_relation
+        if f.attname not in NOT_IMPORTED | languages and not f.is_relation
+    }
+    # The French and Spanish words, where the practice has some.
+    translated = {
+        name: getattr(practice, name)
+        for name in sorted(languages)
+        if not name.endswith("_en") and getattr(practice, name)
     }
     return {
         **fields,
+        **({"translations": translated} if translated else {}),
         "lead_organisation": practice.lead_organisation and practice.lead_organisation.slug,
         "evaluation_source": practice.evaluation_source and practice.evaluation_source.key,
         "themes": sorted(practice.themes.values_list("slug", flat=True)),

@@ -108,7 +108,7 @@ def test_renaming_a_practice_into_a_duplicate_warns(client, curator, existing):
     client.force_login(curator)
     url = reverse("admin:practices_practice_change", args=[other.pk])
     data = form_data(client.get(url), "practice_form")
-    data["title"] = existing.title
+    data["title_en"] = existing.title
 
     response = client.post(url, {**data, "_save": "Save"})
 
@@ -140,7 +140,7 @@ def test_editing_something_else_of_an_accepted_twin_does_not_ask_again(client, c
     client.force_login(curator)
     url = reverse("admin:practices_practice_change", args=[twin.pk])
     data = form_data(client.get(url), "practice_form")
-    data["summary"] = "A better summary."
+    data["summary_en"] = "A better summary."
 
     response = client.post(url, {**data, "_save": "Save"})
 

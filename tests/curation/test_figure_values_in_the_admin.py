@@ -146,7 +146,8 @@ def test_in_french_a_comma_before_three_digits_may_be_a_decimal_comma(client, cu
     client.force_login(curator)
     share = figures[1]
     (error,) = value_errors(save_value(client, share, "1,200", HTTP_ACCEPT_LANGUAGE="fr"))
-    assert "“1,200” may be 1200 or 1.2: write 1200 for the first, 1.2 for the second" in error
+    # Said in French, the admin's language here.
+    assert "“1,200” peut signifier 1200 ou 1.2\xa0: écrivez 1200 pour le premier" in error
     assert save_value(client, share, "1,200,000", HTTP_ACCEPT_LANGUAGE="fr").status_code == 302
     share.refresh_from_db()
     assert share.value == Decimal("1200000")

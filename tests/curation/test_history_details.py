@@ -90,10 +90,10 @@ def test_the_baseline_is_dated_when_the_practice_last_stood_that_way(client, cur
     assert stood_since < timezone.now() - datetime.timedelta(minutes=1)
     client.force_login(curator)
 
-    edit(client, practice, lambda data: data.update(title="Choices, renamed"))
+    edit(client, practice, lambda data: data.update(title_en="Choices, renamed"))
 
     baseline = practice.history.get(history_change_reason=BASELINE)
-    edit_entry = practice.history.get(title="Choices, renamed")
+    edit_entry = practice.history.get(title_en="Choices, renamed")
     assert baseline.history_date == stood_since
     assert baseline.history_date < edit_entry.history_date
 

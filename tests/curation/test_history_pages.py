@@ -39,17 +39,17 @@ def test_a_curators_title_edit_records_the_user_and_the_change(client, curator):
     old_title = practice.title
     client.force_login(curator)
 
-    edit(client, practice, lambda data: data.update(title="Choices, renamed"))
+    edit(client, practice, lambda data: data.update(title_en="Choices, renamed"))
 
-    entry = practice.history.filter(title="Choices, renamed").earliest("history_id")
+    entry = practice.history.filter(title_en="Choices, renamed").earliest("history_id")
     assert (entry.history_type, entry.history_user) == ("~", curator)
     # The paper's practices are loaded without history: their state before the first
     # change is kept as an entry of its own, so the change says what it changed.
     baseline = practice.history.filter(history_id__lt=entry.history_id).get()
-    assert (baseline.title, baseline.history_change_reason) == (old_title, BASELINE)
-    assert [change.field for change in entry.diff_against(baseline).changes] == ["title"]
+    assert (baseline.title_en, baseline.history_change_reason) == (old_title, BASELINE)
+    assert [change.field for change in entry.diff_against(baseline).changes] == ["title_en"]
     html = client.get(history_url(practice)).content.decode()
-    assert f"<strong>Title:</strong> {old_title} → Choices, renamed" in html
+    assert f"<strong>Title [en]:</strong> {old_title} → Choices, renamed" in html
     assert "<td>curator</td>" in html
 
 

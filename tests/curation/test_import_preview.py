@@ -71,7 +71,7 @@ def test_the_preview_tells_new_changed_and_unchanged_rows_apart(client, curator,
     assert not opi.history.exists() and not opi.revisions.exists()
     assert tulay.publication_state == Practice.PublicationState.PUBLISHED
     assert tulay.summary != "A new summary."
-    assert tulay.revisions.get().content["fields"]["summary"] == "A new summary."
+    assert tulay.revisions.get().content["fields"]["summary_en"] == "A new summary."
 
 
 def test_the_preview_warns_of_a_practice_the_base_may_hold_already(curator_client):

@@ -80,10 +80,10 @@ def test_a_figure_reads_back_exactly_as_it_is_written():
         "Compared with 2009 (up) — a record [source: fn-27]"
     )
     assert parse_metric(text) == {
-        "label": "Children: assisted",
+        "label_en": "Children: assisted",
         "qualifier": "more_than",
         "value": Decimal("17000.5"),
-        "unit": "children per year",
+        "unit_en": "children per year",
         "year": 2010,
         "comparison_note": "Compared with 2009 (up) — a record",
         "source_key": "fn-27",

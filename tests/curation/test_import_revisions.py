@@ -77,6 +77,6 @@ def test_a_second_row_adds_to_the_open_revision(client, curator, reviewer):
     )
 
     revision = PracticeRevision.objects.get(practice__slug=GARF)
-    assert revision.content["fields"]["summary"] == "First file's summary."
+    assert revision.content["fields"]["summary_en"] == "First file's summary."
     assert revision.content["fields"]["period_note"] == "Second file's note."
     assert revision.version == 2

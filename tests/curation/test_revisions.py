@@ -56,7 +56,7 @@ def public_pages(client) -> dict[str, str]:
 def edit_everything(client, practice) -> None:
     """A curator changes the summary, a theme, a country link and a figure, and saves."""
     data = form_data(client.get(change_url(practice)), "practice_form")
-    data["summary"] = "A revised summary, checked against the ministry's 2026 report."
+    data["summary_en"] = "A revised summary, checked against the ministry's 2026 report."
     set_values(
         data,
         "themes",
@@ -75,10 +75,10 @@ def edit_everything(client, practice) -> None:
     add_inline_row(
         data,
         "metrics",
-        label="Families advised",
+        label_en="Families advised",
         qualifier="exact",
         value="1200",
-        unit="families",
+        unit_en="families",
         year="2025",
         comparison_note="",
         position="9",
@@ -147,7 +147,7 @@ def test_a_second_curator_edits_the_pending_revision_not_the_live_version(
     practice = Practice.objects.get(slug=SLUG)
     client.force_login(curator)
     data = form_data(client.get(change_url(practice)), "practice_form")
-    data["summary"] = "First curator's summary."
+    data["summary_en"] = "First curator's summary."
     client.post(change_url(practice), data)
 
     colleague = make_user(django_user_model, "colleague", "curator")
@@ -155,12 +155,12 @@ def test_a_second_curator_edits_the_pending_revision_not_the_live_version(
     page = client.get(change_url(practice))
     assert "First curator&#x27;s summary." in page.content.decode()
     data = form_data(page, "practice_form")
-    data["title"] = practice.title + " (revised)"
+    data["title_en"] = practice.title + " (revised)"
     client.post(change_url(practice), data)
 
     revision = PracticeRevision.objects.get(practice=practice)
-    assert revision.content["fields"]["summary"] == "First curator's summary."
-    assert revision.content["fields"]["title"].endswith("(revised)")
+    assert revision.content["fields"]["summary_en"] == "First curator's summary."
+    assert revision.content["fields"]["title_en"].endswith("(revised)")
     assert revision.updated_by == colleague and revision.version == 2
 
 
@@ -173,8 +173,8 @@ def test_two_saves_of_the_same_version_give_one_save_and_one_conflict(client, cu
     client.force_login(curator)
     page = client.get(change_url(practice))
     first, second = form_data(page, "practice_form"), form_data(page, "practice_form")
-    first["summary"] = "Saved first."
-    second["summary"] = "Saved second, from the same page."
+    first["summary_en"] = "Saved first."
+    second["summary_en"] = "Saved second, from the same page."
 
     assert client.post(change_url(practice), first).status_code == 302
     response = client.post(change_url(practice), second)
@@ -182,7 +182,7 @@ def test_two_saves_of_the_same_version_give_one_save_and_one_conflict(client, cu
     assert response.status_code == 200
     assert "after you opened this page" in response.content.decode()
     if state == "published":
-        saved = PracticeRevision.objects.get(practice=practice).content["fields"]["summary"]
+        saved = PracticeRevision.objects.get(practice=practice).content["fields"]["summary_en"]
     else:
         saved = Practice.objects.get(pk=practice.pk).summary
     assert saved == "Saved first."
@@ -190,7 +190,7 @@ def test_two_saves_of_the_same_version_give_one_save_and_one_conflict(client, cu
 
 def test_sent_back_with_a_message_the_curator_sees_it_and_saves_again(client, curator, reviewer):
     practice = Practice.objects.get(slug=SLUG)
-    revision = propose(client, curator, practice, summary="Too short.")
+    revision = propose(client, curator, practice, summary_en="Too short.")
 
     client.force_login(reviewer)
     assert "message is required" in decide(client, revision, "send_back").content.decode()
@@ -202,17 +202,17 @@ def test_sent_back_with_a_message_the_curator_sees_it_and_saves_again(client, cu
     page = client.get(change_url(practice))
     assert "Say which year the figures are from." in page.content.decode()
     data = form_data(page, "practice_form")
-    data["summary"] = "Longer, with the year of the figures (2025)."
+    data["summary_en"] = "Longer, with the year of the figures (2025)."
     client.post(change_url(practice), data)
     revision.refresh_from_db()
     assert revision.state == PracticeRevision.State.PENDING
-    assert revision.content["fields"]["summary"].endswith("(2025).")
+    assert revision.content["fields"]["summary_en"].endswith("(2025).")
 
 
 def test_a_discarded_revision_leaves_the_published_practice_as_it_was(client, curator, reviewer):
     practice = Practice.objects.get(slug=SLUG)
     summary = practice.summary
-    revision = propose(client, curator, practice, summary="Not wanted.")
+    revision = propose(client, curator, practice, summary_en="Not wanted.")
 
     client.force_login(reviewer)
     decide(client, revision, "discard")
@@ -225,7 +225,7 @@ def test_a_discarded_revision_leaves_the_published_practice_as_it_was(client, cu
 
 def test_a_curator_cannot_publish_a_revision(client, curator):
     practice = Practice.objects.get(slug=SLUG)
-    revision = propose(client, curator, practice, summary="Mine.")
+    revision = propose(client, curator, practice, summary_en="Mine.")
     assert "Publish these changes" not in client.get(review_url(revision)).content.decode()
     response = client.post(
         reverse("admin:practices_practicerevision_decide", args=[revision.pk]),
@@ -238,7 +238,7 @@ def test_a_curator_cannot_publish_a_revision(client, curator):
 
 def test_publishing_keeps_what_changed_on_the_live_version_meanwhile(client, curator, reviewer):
     practice = Practice.objects.get(slug=SLUG)
-    revision = propose(client, curator, practice, summary="From the revision.")
+    revision = propose(client, curator, practice, summary_en="From the revision.")
     # Meanwhile the live practice changes elsewhere (e.g. revert_to_paper, a verification).
     Practice.objects.filter(pk=practice.pk).update(period_note="Changed on the live version.")
 
@@ -251,12 +251,12 @@ def test_publishing_keeps_what_changed_on_the_live_version_meanwhile(client, cur
 
 def test_a_conflict_with_the_live_version_is_not_published(client, curator, reviewer):
     practice = Practice.objects.get(slug=SLUG)
-    revision = propose(client, curator, practice, summary="From the revision.")
-    Practice.objects.filter(pk=practice.pk).update(summary="Changed on the live version.")
+    revision = propose(client, curator, practice, summary_en="From the revision.")
+    Practice.objects.filter(pk=practice.pk).update(summary_en="Changed on the live version.")
 
     client.force_login(reviewer)
     response = decide(client, revision, "publish")
-    assert "in the same places: Summary" in response.content.decode()
+    assert "in the same places: Summary [en]" in response.content.decode()
     practice.refresh_from_db()
     assert practice.summary == "Changed on the live version."
     revision.refresh_from_db()

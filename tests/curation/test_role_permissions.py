@@ -159,10 +159,10 @@ def test_a_new_practice_starts_as_a_draft_whatever_the_form_says(client, curator
     data = form_data(client.get(reverse("admin:practices_practice_add")))
     data.update(
         {
-            "title": "Curator's new practice on kinship care",
+            "title_en": "Curator's new practice on kinship care",
             "slug": "curators-new-practice",
-            "summary": "A summary.",
-            "description": "A description.",
+            "summary_en": "A summary.",
+            "description_en": "A description.",
             "themes": [Theme.objects.get(slug="children").pk],
             "scope": Practice.Scope.UNILATERAL,
             "kind": Practice.Kind.PROGRAMME,
@@ -188,7 +188,7 @@ def test_editing_a_practice_leaves_its_state_alone(client, curator, state):
     practice = make_practice("edited", publication_state=state)
     client.force_login(curator)
     data = form_data(client.get(practice_url(practice)))
-    data.update({"summary": "A better summary.", "publication_state": State.DRAFT})
+    data.update({"summary_en": "A better summary.", "publication_state": State.DRAFT})
     response = client.post(practice_url(practice), data)
     assert response.status_code == 302
     practice.refresh_from_db()
@@ -196,7 +196,7 @@ def test_editing_a_practice_leaves_its_state_alone(client, curator, state):
     if state == State.PUBLISHED:
         # Saved as the revision a reviewer publishes; the live version is untouched.
         assert practice.summary == "A summary."
-        assert practice.revisions.get().content["fields"]["summary"] == "A better summary."
+        assert practice.revisions.get().content["fields"]["summary_en"] == "A better summary."
     else:
         assert practice.summary == "A better summary."
 

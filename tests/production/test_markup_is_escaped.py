@@ -19,6 +19,7 @@ from django.utils.html import escape
 
 from countries.models import Country
 from practices.curation.workflow import Role
+from practices.languages import is_translated, is_translation_column
 from practices.models import (
     Dossier,
     DossierPractice,
@@ -63,7 +64,16 @@ def text_fields(model) -> list:
         and not isinstance(field, models.SlugField)
         and field.editable
         and not field.choices
+        and not language_column(model, field.name)
     ]
+
+
+def language_column(model, name: str) -> bool:
+    """A translated field's column of one language (title_en, title_fr): planted through its
+    plain name (title, the English), the French and Spanish ones by their own test."""
+    return is_translation_column(model, name) or (
+        name.endswith("_en") and is_translated(model, name[:-3])
+    )
 
 
 class Planted:
@@ -214,6 +224,23 @@ def test_the_dossier_pages_show_every_text_escaped(admin_client, planted):
         assert escape(planted.practice.title) in content, url
         for key in [(Dossier, "title"), (Dossier, "session"), (DossierPractice, "note")]:
             assert escape(planted.payloads[key]) in content, (url, key)
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_the_translated_page_shows_the_translations_escaped(client, planted, language):
+    practice = planted.practice
+    words = {name: f"{language}-{name} {SCRIPT}{MORE}" for name in ("title", "summary")}
+    for name, text in words.items():
+        setattr(practice, f"{name}_{language}", text)
+    practice.save()
+    metric = practice.metrics.get()
+    metric.label_fr = metric.label_es = f"{language}-label {SCRIPT}"
+    metric.save()
+    url = f"/{language}/practices/{practice.slug}/"
+    response, content = fetch(client, url)
+    assert_no_raw_markup(url, response, content)
+    for text in [*words.values(), metric.label_fr]:
+        assert escape(text) in content, text
 
 
 def test_the_json_export_gives_every_text_back_as_data(client, planted):

@@ -20,6 +20,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from practices.export_workbook import workbook_bytes
+from practices.languages import localized
 from practices.models import Dossier, DossierPractice, Practice
 
 from ..filters import PracticeFilter
@@ -79,7 +80,7 @@ def dossier_practices(filterset: PracticeFilter, picks: Picks):
         # Not a CASE over every position: a filter may give thousands of practices.
         added = Practice.objects.filter(pk__in=picks.added)
         first = Case(When(pk__in=picks.added, then=Value(1)), default=Value(0))
-        by_title = Case(When(pk__in=picks.added, then=Lower("title")), default=Value(""))
+        by_title = Case(When(pk__in=picks.added, then=Lower(localized("title"))), default=Value(""))
         order = practices.query.order_by
         practices = (practices | added).order_by(first, by_title, *order)
     if picks.removed:

@@ -21,6 +21,7 @@ from practices.models import Dossier, Practice
 
 from ..export import attachment, export_filename
 from ..filters import PracticeFilter, querystring
+from ..lang import follows_lang_parameter
 from . import pdf, word
 from .files import BriefFile
 from .of_dossier import dossier_brief, dossier_workbook
@@ -28,6 +29,7 @@ from .of_list import brief_of_list
 from .pdf import PdfUnavailable
 
 
+@follows_lang_parameter
 def brief(request):
     """The list's roundtable brief, to read, print or download (same query string as the list,
     and ``countries`` for the countries the preparer names, in order)."""
@@ -56,10 +58,12 @@ def _save_dossier_url(request, params, countries_text: str) -> str:
     return reverse("admin:practices_dossier_add") + "?" + urlencode(initial)
 
 
+@follows_lang_parameter
 def brief_pdf(request):
     return _brief_file(request, "pdf")
 
 
+@follows_lang_parameter
 def brief_docx(request):
     return _brief_file(request, "docx")
 
@@ -120,6 +124,7 @@ def _countries_text(request) -> str:
 
 
 @login_required
+@follows_lang_parameter
 def dossier(request, pk):
     """The owner's page of a dossier: its brief, its files and the state of its shared link."""
     saved = _own_dossier(request, pk)
@@ -143,6 +148,7 @@ def dossier(request, pk):
 
 
 @login_required
+@follows_lang_parameter
 def dossier_pdf(request, pk):
     saved = _own_dossier(request, pk)
     return _dossier_file(
@@ -151,6 +157,7 @@ def dossier_pdf(request, pk):
 
 
 @login_required
+@follows_lang_parameter
 def dossier_docx(request, pk):
     saved = _own_dossier(request, pk)
     return _dossier_file(
@@ -158,6 +165,7 @@ def dossier_docx(request, pk):
     )
 
 
+@follows_lang_parameter
 def dossier_shared(request, token):
     """A dossier's read-only page for whoever has its link: published practices only."""
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
@@ -173,12 +181,14 @@ def dossier_shared(request, token):
     return _private(render(request, "catalogue/dossier/page.html", context))
 
 
+@follows_lang_parameter
 def dossier_shared_pdf(request, token):
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
     page_url = _shared_path(saved, "dossier-shared")
     return _dossier_file(request, saved, "pdf", public=True, page_url=page_url)
 
 
+@follows_lang_parameter
 def dossier_shared_docx(request, token):
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
     page_url = _shared_path(saved, "dossier-shared")
@@ -186,11 +196,13 @@ def dossier_shared_docx(request, token):
 
 
 @login_required
+@follows_lang_parameter
 def dossier_xlsx(request, pk):
     saved = _own_dossier(request, pk)
     return _dossier_workbook(request, saved, public=_published_only(request))
 
 
+@follows_lang_parameter
 def dossier_shared_xlsx(request, token):
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
     return _dossier_workbook(request, saved, public=True)

@@ -120,7 +120,7 @@ def run_preview(job) -> None:
             "job": job,
             "number": number,
             "slug": instance.slug,
-            "title": instance.title[:300],
+            "title": (instance.title_en or "")[:300],
         }
         if planned.new:
             warnings = resource.row_warnings.get(number, [])

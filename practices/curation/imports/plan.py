@@ -18,6 +18,7 @@ from practices import content as practice_content
 from practices.models import OutcomeMetric, PracticeCountry
 
 from .rows import PracticeRowExport
+from .spreadsheet import FIELD_COLUMNS
 from .widgets import (
     CellErrors,
     Lookup,
@@ -30,7 +31,7 @@ from .widgets import (
 
 ROLE_COLUMNS = {role.lower(): role for role in PracticeCountry.Role.values}
 PLAIN_LINK = (PracticeCountry.Involvement.IMPLEMENTING.value, "")
-METRIC_FIELDS = ["value", "qualifier", "unit", "comparison_note", "source", "position"]
+METRIC_FIELDS = ["value", "qualifier", "unit_en", "comparison_note", "source", "position"]
 
 # (column, error, line of the cell or None): records an error in the row.
 Problem = Callable[..., None]
@@ -139,10 +140,10 @@ class RowPlan:
 def metric_values(metric: OutcomeMetric) -> tuple:
     """What a figure says; its position only orders the list."""
     return (
-        metric.label,
+        metric.label_en,
         Decimal(metric.value),
         metric.qualifier,
-        metric.unit,
+        metric.unit_en,
         metric.year,
         metric.comparison_note,
         metric.source_id,
@@ -252,7 +253,7 @@ def plan_metrics(instance, row, plan: RowPlan, sources: Lookup, problem: Problem
             for message in field_messages(OutcomeMetric, error):
                 problem("metrics", line_error(number, message))
             continue
-        identity = (metric.label, metric.year)
+        identity = (metric.label_en, metric.year)
         if identity in seen:
             message = _("it has the label and year of line %(other)s: one figure each") % {
                 "other": seen[identity]
@@ -291,13 +292,13 @@ def write_metrics(practice, plan: RowPlan, attribution: dict) -> None:
     in place, so its history continues."""
     if plan.metrics is None:
         return
-    current = {(m.label, m.year): m for m in plan.current_metrics}
-    wanted = {(m.label, m.year) for m in plan.metrics}
+    current = {(m.label_en, m.year): m for m in plan.current_metrics}
+    wanted = {(m.label_en, m.year) for m in plan.metrics}
     for identity, metric in current.items():
         if identity not in wanted:
             _attributed(metric, attribution).delete()
     for metric in plan.metrics:
-        stored = current.get((metric.label, metric.year))
+        stored = current.get((metric.label_en, metric.year))
         if stored is None:
             metric.practice = practice
             _attributed(metric, attribution).save()
@@ -322,7 +323,8 @@ def revision_content(instance, plan: RowPlan, columns, start: dict) -> dict:
         **{name: list(start[name]) for name in practice_content.RELATED},
     }
     for model_field in practice_content.fields():
-        if model_field.name in columns and model_field.name not in plan.refused:
+        column = FIELD_COLUMNS.get(model_field.name, model_field.name)
+        if column in columns and column not in plan.refused:
             result["fields"][model_field.name] = practice_content.encode(
                 model_field, getattr(instance, model_field.attname)
             )
@@ -342,10 +344,10 @@ def revision_content(instance, plan: RowPlan, columns, start: dict) -> dict:
             for (country_id, role), (involvement, note) in plan.links.items()
         ]
     if plan.metrics is not None:
-        ids = {(row["label"], row["year"]): row["id"] for row in start["metrics"]}
+        ids = {(row["label_en"], row["year"]): row["id"] for row in start["metrics"]}
         result["metrics"] = []
         for metric in plan.metrics:
             row = practice_content.row_content(metric)
-            row["id"] = ids.get((metric.label, metric.year))
+            row["id"] = ids.get((metric.label_en, metric.year))
             result["metrics"].append(row)
     return result

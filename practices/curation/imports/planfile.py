@@ -27,7 +27,15 @@ VERSION = 1
 CHUNK = 1000
 # Columns that are rows of their own (country links, figures), not fields of the practice.
 RELATED_COLUMNS = {"coo", "cot", "cod", "country_details", "metrics"}
-METRIC_FIELDS = ["label", "qualifier", "unit", "year", "comparison_note", "source_id", "position"]
+METRIC_FIELDS = [
+    "label_en",
+    "qualifier",
+    "unit_en",
+    "year",
+    "comparison_note",
+    "source_id",
+    "position",
+]
 # What a missing reference is called in a message, by the key the file names it with.
 KEYS = {
     "countries.Country": "iso2",

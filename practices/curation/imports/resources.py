@@ -59,6 +59,7 @@ from .rows import PracticeRowExport
 from .saving import PracticeRowSave
 from .spreadsheet import (
     COLUMN_NAMES,
+    ENGLISH_FIELDS,
     ImportFileError,
     cell_problem,
     prepare_dataset,
@@ -71,6 +72,7 @@ from .widgets import (
     NaturalKeysWidget,
     NaturalKeyWidget,
     TextWidget,
+    TranslationWidget,
     YearWidget,
     cell_text,
     quoted,
@@ -82,6 +84,10 @@ TRUSTED_FIELDS = ["lead_organisation", "evaluation_source", "state_changed_by"]
 
 def text(name: str) -> Field:
     return Field(name, name, widget=TextWidget())
+
+
+def translation(name: str) -> Field:
+    return Field(name, name, widget=TranslationWidget())
 
 
 def keys(name: str, model, *natural_keys: str) -> Field:
@@ -132,9 +138,18 @@ class PrefetchingInstanceLoader(CachedInstanceLoader):
 
 class PracticeResource(PracticeRowSave, PracticeRowExport, resources.ModelResource):
     slug = text("slug")
-    title = text("title")
-    summary = text("summary")
-    description = text("description")
+    # The English words under their names as ever; each translation in a column of its own.
+    title = Field(ENGLISH_FIELDS["title"], "title", widget=TextWidget())
+    summary = Field(ENGLISH_FIELDS["summary"], "summary", widget=TextWidget())
+    description = Field(ENGLISH_FIELDS["description"], "description", widget=TextWidget())
+    title_fr = translation("title_fr")
+    summary_fr = translation("summary_fr")
+    description_fr = translation("description_fr")
+    origin_fr = choice("origin_fr", Practice.TranslationOrigin)
+    title_es = translation("title_es")
+    summary_es = translation("summary_es")
+    description_es = translation("description_es")
+    origin_es = choice("origin_es", Practice.TranslationOrigin)
     themes = keys("themes", Theme, "slug")
     # Countries are PracticeCountry rows, written by import_plan: no model attribute.
     coo = Field(column_name="coo")
@@ -352,14 +367,15 @@ class PracticeResource(PracticeRowSave, PracticeRowExport, resources.ModelResour
             }
 
         stored = find_duplicates_of_many(
-            (number, instance.title, implementing(instance)) for number, instance in self._new_rows
+            (number, instance.title_en, implementing(instance))
+            for number, instance in self._new_rows
         )
         earlier: dict[str, list[tuple[Practice, set]]] = {}
         for number, instance in self._new_rows:
             countries = implementing(instance)
-            folded = fold(instance.title or "").strip()
-            found = [(p.title, p.slug) for p in stored.get(number, [])]
-            found += [(o.title, o.slug) for o, ids in earlier.get(folded, []) if ids & countries]
+            folded = fold(instance.title_en or "").strip()
+            found = [(p.title_en, p.slug) for p in stored.get(number, [])]
+            found += [(o.title_en, o.slug) for o, ids in earlier.get(folded, []) if ids & countries]
             if folded and countries:
                 earlier.setdefault(folded, []).append((instance, countries))
             for title, slug in found:
@@ -367,7 +383,7 @@ class PracticeResource(PracticeRowSave, PracticeRowExport, resources.ModelResour
                     "Row %(row)s: “%(title)s” may be the practice “%(existing)s” (%(slug)s): "
                     "the same title, and a country implements both. Import it only if it is "
                     "a different practice."
-                ) % {"row": number, "title": instance.title, "existing": title, "slug": slug}
+                ) % {"row": number, "title": instance.title_en, "existing": title, "slug": slug}
                 self.warnings.append(message)
                 self.row_warnings.setdefault(number, []).append(message)
 

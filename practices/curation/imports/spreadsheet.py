@@ -8,10 +8,36 @@ import page list them from ``COLUMNS``.
 """
 
 import tablib
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .widgets import cell_text, quoted
+
+# The French and Spanish words, each language's four columns: left out or empty, a practice
+# keeps the words it has.
+TRANSLATION_COLUMNS = [
+    column
+    for code, language in (("fr", gettext_lazy("French")), ("es", gettext_lazy("Spanish")))
+    for column in (
+        (f"title_{code}", format_lazy(gettext_lazy("Title in {}, if translated."), language)),
+        (f"summary_{code}", format_lazy(gettext_lazy("Summary in {}, if translated."), language)),
+        (
+            f"description_{code}",
+            format_lazy(gettext_lazy("Description in {}, if translated."), language),
+        ),
+        (
+            f"origin_{code}",
+            format_lazy(
+                gettext_lazy(
+                    "How the {} words came about: paper, human, knowledge_base or machine "
+                    "(machine-made, not checked)."
+                ),
+                language,
+            ),
+        ),
+    )
+]
 
 COLUMNS = [
     (
@@ -24,6 +50,7 @@ COLUMNS = [
     ("title", gettext_lazy("Title.")),
     ("summary", gettext_lazy("One or two sentences.")),
     ("description", gettext_lazy("The full description, keeping the source's own words.")),
+    *TRANSLATION_COLUMNS,
     ("themes", gettext_lazy("Theme slugs, at least one: family-reunification; children.")),
     ("coo", gettext_lazy("ISO 3166 codes of the countries of origin: PH; MX.")),
     ("cot", gettext_lazy("ISO 3166 codes of the countries of transit.")),
@@ -102,6 +129,10 @@ COLUMNS = [
     ),
 ]
 COLUMN_NAMES = [name for name, _help in COLUMNS]
+# The English words keep their columns' plain names; each is a field of its own language.
+ENGLISH_FIELDS = {"title": "title_en", "summary": "summary_en", "description": "description_en"}
+# The column of a practice's field: "title" for title_en, the field's own name otherwise.
+FIELD_COLUMNS = {field: column for column, field in ENGLISH_FIELDS.items()}
 # A new practice cannot be saved without these. An update must have them too, so that a file
 # of the wrong kind is refused before any row is read; the other columns may be left out, and
 # what they hold is then kept as it is.
@@ -122,6 +153,14 @@ EXAMPLE_ROW = {
     "summary": "A help desk that guides migrants through the family reunification procedure.",
     "description": "Migrants who apply to bring their families are advised, free of charge, "
     "on documents, deadlines and appeals.",
+    "title_fr": "Guichet d'aide au regroupement familial (exemple : remplacez cette ligne)",
+    "summary_fr": "Un guichet qui guide les migrants dans la procédure de regroupement familial.",
+    "description_fr": "",
+    "origin_fr": "human",
+    "title_es": "",
+    "summary_es": "",
+    "description_es": "",
+    "origin_es": "",
     "themes": "family-reunification; children",
     "coo": "PH",
     "cot": "",

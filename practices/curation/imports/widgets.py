@@ -237,6 +237,17 @@ class TextWidget(CharWidget):
         return cell_text(value)
 
 
+class TranslationWidget(TextWidget):
+    """A French or Spanish text: an empty cell is no translation (None), as the base keeps it,
+    so that a file that leaves it empty changes nothing."""
+
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value) or None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else super().render(value, obj, **kwargs)
+
+
 class ChoiceWidget(CharWidget):
     """One of a field's choices, by its value (``bilateral``) or its label ("Bilateral"),
     whatever the case; anything else is an error listing the values."""
@@ -334,7 +345,7 @@ def format_metric(metric: OutcomeMetric) -> str:
     fn-22]": the public export's "label: value unit (year)", then the note and the source."""
     qualifier = QUALIFIER_WORDS.get(metric.qualifier, "")
     value = f"{qualifier} {number_text(metric.value)}" if qualifier else number_text(metric.value)
-    text = f"{metric.label}: {value} {metric.unit} ({metric.year})"
+    text = f"{metric.label_en}: {value} {metric.unit_en} ({metric.year})"
     if metric.comparison_note:
         text += NOTE_SEPARATOR + metric.comparison_note
     if metric.source_id:
@@ -357,12 +368,13 @@ def parse_metric(line: str) -> dict:
     words = {word: qualifier for qualifier, word in QUALIFIER_WORDS.items() if word}
     qualifier = match["qualifier"]
     return {
-        "label": match["label"].strip(),
+        # The English words: a figure's French and Spanish are edited in the admin.
+        "label_en": match["label"].strip(),
         "qualifier": words[qualifier.lower()] if qualifier else OutcomeMetric.Qualifier.EXACT,
         # Read by the rule the admin's figure form reads by: a decimal comma, or a point
         # that may be a thousands separator, is an error, never a guess.
         "value": read_value(match["value"]),
-        "unit": match["unit"].strip(),
+        "unit_en": match["unit"].strip(),
         "year": int(match["year"]),
         "comparison_note": (match["note"] or "").strip(),
         "source_key": match["source"] or "",

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils.translation import get_language_info
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -139,6 +140,8 @@ class PaperLoad:
         # Practices this pass did not add (they exist, or stay deleted): their country links
         # and figures belong to the curated practice and are never added to it.
         self.untouched: set[str] = set()
+        # The knowledge base's French and Spanish words given (practices.management.translations).
+        self.translated = None
 
     def load(self, path: Path) -> None:
         for data in read_fixture(path):
@@ -214,6 +217,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, verbosity: int, **options):
+        from practices.management import translations
         from practices.models import OutcomeMetric, Practice, Source
         from practices.search_index import update_search_index
 
@@ -225,6 +229,13 @@ class Command(BaseCommand):
                 run = PaperLoad()
                 for path in paths:
                     run.load(path)
+            # Then the knowledge base's French and Spanish words, where records have none.
+            english = translations.paper_english(
+                [record for path in paths for record in read_fixture(path)]
+            )
+            run.translated = translations.apply(
+                FIXTURE_DIR / "translations", english, set(run.added_slugs)
+            )
             # Raw saves do not index a practice (practices.signals skips them): index what this
             # run added. The cached counts follow by themselves: practices.cache hears raw saves.
             if run.added_slugs:
@@ -253,6 +264,13 @@ class Command(BaseCommand):
             f"{verb} {added} missing records ({len(run.added_slugs)} practices); "
             f"left {run.left_alone} records as the base has them."
         )
+        translated = run.translated
+        for language in sorted(set(translated.records) | set(translated.kept)):
+            self.stdout.write(
+                f"Gave {translated.records.get(language, 0)} records the knowledge base's "
+                f"{get_language_info(language)['name']} words where they had none; "
+                f"{translated.kept.get(language, 0)} kept the words they have."
+            )
         for label, name in NAMES.items():
             if run.kept_renamed[label]:
                 self.stdout.write(

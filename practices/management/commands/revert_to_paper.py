@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from practices.languages import bare_columns, is_translation_column
+from practices.models import Practice
+
 from .load_paper import FIXTURE_DIR, FIXTURES, PRACTICE, CuratedKeys, read_fixture
 
 PRACTICE_FILES = [name for name in FIXTURES if name.startswith("practices_")]
@@ -29,9 +32,12 @@ NOT_TEXT = {
     "updated_at",
     "search_text",
     "search_vector",
+    # The translations are the knowledge base's and the curators', not the paper's.
+    "origin_fr",
+    "origin_es",
 }
 LINK_FIELDS = ["involvement", "note"]
-FIGURE_FIELDS = ["value", "qualifier", "unit", "comparison_note", "source_id", "position"]
+FIGURE_FIELDS = ["value", "qualifier", "unit_en", "comparison_note", "source_id", "position"]
 
 
 def paper_records(slugs: set[str] | None) -> dict[str, dict]:
@@ -107,8 +113,13 @@ class Command(BaseCommand):
         lines = []
         record = build(entry["practice"], self.keys)
         paper = record.object
+        bare = bare_columns(Practice)  # read in their language columns (title_en)
         for field in practice._meta.concrete_fields:
-            if field.name in NOT_TEXT:
+            if (
+                field.name in NOT_TEXT
+                or field.name in bare
+                or is_translation_column(Practice, field.name)
+            ):
                 continue
             if getattr(practice, field.attname) != getattr(paper, field.attname):
                 # By name, not id, for a foreign key: "lead_organisation: IOM → UNICEF".
@@ -140,7 +151,7 @@ class Command(BaseCommand):
         lines += self.revert_rows(
             practice.metrics.all(),
             entry["figures"],
-            lambda figure: (figure.label, figure.year),
+            lambda figure: (figure.label_en, figure.year),
             FIGURE_FIELDS,
             practice,
             write,
