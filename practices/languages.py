@@ -11,7 +11,7 @@ holds whichever language was active when the record was last saved.
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
@@ -46,7 +46,11 @@ def localized(name: str, language: str | None = None):
     english = F(column(name, SOURCE))
     if language == SOURCE:
         return english
-    return Coalesce(NullIf(F(column(name, language)), Value("")), english)
+    # Each language's column is a field class of its own: the result's type is said.
+    text = TextField()
+    return Coalesce(
+        NullIf(F(column(name, language)), Value(""), output_field=text), english, output_field=text
+    )
 
 
 def localized_sql(model, name: str, alias: str, language: str | None = None) -> str:

@@ -16,6 +16,7 @@ import yaml
 from django.apps import apps
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils.translation import get_language_info
 
 from practices.languages import SOURCE, column, translations
 
@@ -95,7 +96,7 @@ def apply(directory: Path, english: dict, added_slugs: set[str]) -> Translated:
             continue
         with path.open("rb") as stream:
             sections = yaml.safe_load(stream) or {}
-        reason = f"{language}: the knowledge base's translation (load_paper)"
+        reason = f"The knowledge base's {get_language_info(language)['name']} words (load_paper)"
         with transaction.atomic():
             for section, (label, key, names) in SECTIONS.items():
                 model = apps.get_model(label)

@@ -140,3 +140,47 @@ def test_a_missing_paper_practice_is_added_whole_and_found_by_search(settings):
         .exists()
     )
     assert "(1 practices)" in out.getvalue()
+
+
+# -- the knowledge base's French and Spanish words ---------------------------------------------
+
+OPI = "mx-child-protection-officers-opi"
+
+
+def test_the_paper_is_loaded_with_its_french_and_spanish_words():
+    practice = Practice.objects.get(slug=OPI)
+    assert "enfants non accompagnés" in practice.summary_fr
+    assert "niños no acompañados" in practice.summary_es
+    assert practice.origin_fr == practice.origin_es == Practice.TranslationOrigin.KNOWLEDGE_BASE
+    assert practice.description_fr is None  # the paper's English words, not translated
+    figure = practice.metrics.get(label_en="OPIs in service in Mexico")
+    assert figure.label_fr and figure.unit_es
+    translated = Practice.objects.exclude(paper_section="")
+    assert translated.filter(title_fr__isnull=True).count() == 0
+    assert translated.filter(summary_es__isnull=True).count() == 0
+
+
+def test_loading_again_keeps_a_curators_translation_and_fills_only_what_is_missing():
+    """A base from before the translations (or with some removed) gets them, where a record has
+    none; a curator's own French words and a rewritten English are left as they are."""
+    opi = Practice.objects.get(slug=OPI)
+    Practice.objects.filter(slug=OPI).update(
+        title_fr="Titre d'une curatrice", summary_fr=None, origin_fr="human"
+    )
+    rewritten = Practice.objects.exclude(slug=OPI).exclude(paper_section="").first()
+    Practice.objects.filter(pk=rewritten.pk).update(
+        title_en="Rewritten by a curator", title_fr=None, origin_fr=""
+    )
+    out = io.StringIO()
+    call_command("load_paper", stdout=out)
+
+    opi.refresh_from_db()
+    assert opi.title_fr == "Titre d'une curatrice"  # kept
+    assert "enfants non accompagnés" in opi.summary_fr  # was missing: given
+    assert opi.origin_fr == "human"  # the practice's own record of its origin stands
+    rewritten.refresh_from_db()
+    assert rewritten.title_fr is None, "the translation is of the paper's title, not this one"
+    assert "Gave 1 records the knowledge base's French words" in out.getvalue()
+    # Given to an existing record: its history says so.
+    reason = opi.history.latest("history_id").history_change_reason
+    assert reason == "The knowledge base's French words (load_paper)"
