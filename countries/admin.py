@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.db.models import Case, IntegerField, Q, Value, When
+from modeltranslation.admin import TranslationAdmin
 
 from .models import Country
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(TranslationAdmin):  # the name in each language side by side
     list_display = ["name", "iso2", "iso3", "region", "subregion"]
     list_filter = ["region", "subregion"]
-    search_fields = ["name", "official_name", "iso2", "iso3"]
+    search_fields = ["name_en", "name_fr", "name_es", "official_name", "iso2", "iso3"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_search_results(self, request, queryset, search_term):

@@ -8,6 +8,20 @@ from django.utils.translation import gettext_lazy as _
 # Antarctic territories under "Antarctica", where M49 has no region). The region filter takes
 # their slugs: region=africa, region=americas.
 REGIONS = ("Africa", "Americas", "Antarctica", "Asia", "Europe", "Oceania")
+# Their names in the page's language (the stored value and the filter's slug stay English).
+REGION_NAMES = {
+    "Africa": _("Africa"),
+    "Americas": _("Americas"),
+    "Antarctica": _("Antarctica"),
+    "Asia": _("Asia"),
+    "Europe": _("Europe"),
+    "Oceania": _("Oceania"),
+}
+
+
+def region_name(region: str) -> str:
+    """A UN M49 region's name in the active language: "Amériques" for "Americas"."""
+    return str(REGION_NAMES.get(region, region))
 
 
 def name_sort_key(name: str) -> str:

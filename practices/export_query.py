@@ -75,7 +75,7 @@ def _relations() -> list[tuple[str, str, dict[str, str]]]:
         (
             "country_list",
             f"{_table(PracticeCountry)} r JOIN {_table(Country)} o ON o.id = r.country_id",
-            {"iso2": "o.iso2", "name": "o.name", "role": "r.role"},
+            {"iso2": "o.iso2", "name": localized_sql(Country, "name", "o"), "role": "r.role"},
         ),
         (
             "partner_list",

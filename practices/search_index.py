@@ -12,7 +12,7 @@ update_search_index``.
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models
 
-from .languages import SOURCE, codes, column
+from .languages import SOURCE, codes, column, translations
 from .models import Practice, PracticeCountry
 from .search import LINES_PER_LANGUAGE, SEARCH_CONFIGS, fold, is_postgres
 
@@ -69,16 +69,21 @@ def update_search_index(practices=None) -> int:
             practice_id__in=chunk
         ).values_list("practice_id", "organisation__name", "organisation__acronym"):
             extra[pk] += [name, acronym]
-        for pk, name, official, iso2, iso3 in PracticeCountry.objects.filter(
+        # The countries' names in French and Spanish go with those languages' words.
+        named: dict[int, dict[str, list[str]]] = {pk: {} for pk in chunk}
+        for pk, name, official, iso2, iso3, *names in PracticeCountry.objects.filter(
             practice_id__in=chunk
         ).values_list(
             "practice_id",
-            "country__name",
+            "country__name_en",
             "country__official_name",
             "country__iso2",
             "country__iso3",
+            *(f"country__name_{code}" for code in translations()),
         ):
             extra[pk] += [name, official, iso2, iso3]
+            for code, translated in zip(translations(), names, strict=True):
+                named[pk].setdefault(code, []).append(translated or "")
         translated = [
             column(name, code) for code in codes() for name in ("title", "summary", "description")
         ]
@@ -97,6 +102,8 @@ def update_search_index(practices=None) -> int:
                 rest = [description or ""]
                 if code == SOURCE:
                     rest += [coverage, lead or "", lead_acronym or "", *extra[pk]]
+                else:
+                    rest += named[pk].get(code, [])
                 lines += [_line(title or ""), _line(summary or ""), _line(*rest)]
             updates.append(("\n".join(lines), pk))
         # One statement run for every row: bulk_update's CASE WHEN grows with the batch, and

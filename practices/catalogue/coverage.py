@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from countries.models import Country, name_sort_key
+from countries.models import Country, name_sort_key, region_name
 from practices.models import Practice, PracticeCountry, Theme
 
 PUBLISHED = Practice.PublicationState.PUBLISHED
@@ -279,5 +279,5 @@ def theme_chart(themes: list[Theme]) -> BarChart:
 
 def region_chart() -> BarChart:
     """Published practices per M49 region of the countries they involve (one query)."""
-    items = [(r, n, list_url(region=slugify(r))) for r, n in region_counts()]
+    items = [(region_name(r), n, list_url(region=slugify(r))) for r, n in region_counts()]
     return bar_chart("chart-regions", _("Published practices per region"), items)

@@ -40,7 +40,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from countries.models import Country, name_sort_key
+from countries.models import Country, name_sort_key, region_name
 from practices.languages import field_sql
 from practices.models import (
     Currency,
@@ -366,7 +366,7 @@ class FacetCounter:
         # of thousands of links by two text columns cost more than the counting).
         sql = (
             f"SELECT g.n AS n, {column(Country, 'iso2', 'c')} AS k1, "  # noqa: S608
-            f"{column(Country, 'name', 'c')} AS k2 FROM ({grouped.sql}) AS g "
+            f"{field_sql(Country, 'name', 'c')} AS k2 FROM ({grouped.sql}) AS g "
             f"{countries_of('g', 'k3')}"
         )
         return [Branch(name, sql, grouped.params, ("n", "k1", "k2"))]
@@ -391,7 +391,7 @@ class FacetCounter:
             extra = ", g.role AS k3"
         sql = (
             f"SELECT g.n AS n, {column(Country, 'iso2', 'c')} AS k1, "  # noqa: S608
-            f"{column(Country, 'name', 'c')} AS k2{extra} FROM ({counted}) AS g "
+            f"{field_sql(Country, 'name', 'c')} AS k2{extra} FROM ({counted}) AS g "
             f"{countries_of('g', 'country_id')}"
         )
         tag = "country-any" if role is None else "country-roles"
@@ -436,7 +436,7 @@ class FacetCounter:
         keys, items = self._keys(name), self.selections[name].items
         counts = {region: n for n, _, region, *_ in rows[name]}
         return [
-            self._option(name, slugify(region), region, counts.get(region, 0), keys)
+            self._option(name, slugify(region), region_name(region), counts.get(region, 0), keys)
             for region in sorted({*counts, *items})
             if counts.get(region) or slugify(region) in keys
         ]

@@ -123,7 +123,9 @@ class PracticeAdmin(
         "slug",
         *columns("summary"),
         *columns("description"),
-        "countries__name",
+        "countries__name_en",
+        "countries__name_fr",
+        "countries__name_es",
     ]
     prepopulated_fields = {"slug": ["title_en"]}
     # Sources as a field, not an inline on the link table: an inline writes the table
@@ -305,7 +307,12 @@ class OutcomeMetricAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
 class PracticeCountryAdmin(HistoryChangesMixin, SimpleHistoryAdmin):
     list_display = ["practice", "country", "role", "involvement"]
     list_filter = ["role", "involvement"]
-    search_fields = ["practice__title_en", "country__name"]
+    search_fields = [
+        "practice__title_en",
+        "country__name_en",
+        "country__name_fr",
+        "country__name_es",
+    ]
     autocomplete_fields = ["practice", "country"]
     list_select_related = ["practice", "country"]
 

@@ -31,6 +31,9 @@ SECTIONS = {
     "practices": ("practices.practice", "slug", ("title", "summary")),
 }
 FIGURE_FIELDS = ("label", "unit")
+# Fixtures whose records carry their own translations (``name_fr``), by their natural key: a
+# base loaded before those columns existed is given them by the same rule.
+EMBEDDED = {"countries.country": ("iso2", ("name",))}
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Translated:
     records: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
     practice_ids: set[int] = field(default_factory=set)
+    countries: int = 0  # given their names in the other languages (EMBEDDED)
 
     def count(self, language: str, given: bool) -> None:
         counter = self.records if given else self.kept
@@ -120,6 +124,36 @@ def apply(directory: Path, english: dict, added_slugs: set[str]) -> Translated:
                         _save(obj, own, added, reason)
                     done.count(language, bool(given))
     return done
+
+
+def apply_embedded(records: list[dict], done: Translated) -> None:
+    """Give the records of ``EMBEDDED`` fixtures the translations their fixture carries."""
+    for label, (key, names) in EMBEDDED.items():
+        model = apps.get_model(label)
+        wanted = [data["fields"] for data in records if data["model"] == label]
+        stored = model.objects.in_bulk([fields[key] for fields in wanted], field_name=key)
+        changed = []
+        for fields in wanted:
+            obj = stored.get(fields[key])
+            if obj is None:
+                continue
+            given = [
+                name
+                for language in translations()
+                for name in _give(
+                    obj,
+                    names,
+                    {n: fields.get(column(n, language)) for n in names},
+                    fields,
+                    language,
+                )
+            ]
+            if given:
+                changed.append(obj)
+        if changed:
+            fields = [column(n, code) for n in names for code in translations()]
+            model.objects.bulk_update(changed, fields)
+        done.countries += len(changed)
 
 
 def _figures(Metric, practice, words: dict, english: dict, language: str, added, reason):

@@ -4,20 +4,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..languages import localized
+
 
 class PracticeCountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug: str, iso2: str, role: str):
         return self.get(practice__slug=practice_slug, country__iso2=iso2, role=role)
 
     def in_cycle_order(self) -> "PracticeCountryQuerySet":
-        """Origin, transit, destination (the order a migrant travels), then by country name."""
+        """Origin, transit, destination (the order a migrant travels), then by country name
+        in the page's language."""
         return self.order_by(
             models.Case(
                 models.When(role="COO", then=0),
                 models.When(role="COT", then=1),
                 default=2,
             ),
-            "country__name",
+            localized("country__name"),
         )
 
 

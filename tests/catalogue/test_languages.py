@@ -254,3 +254,18 @@ def test_the_brief_comes_in_the_language_asked_for(client):
     docx = client.get("/practices/brief.docx?theme=children&lang=fr")
     assert docx.status_code == 200
     assert "attachment" in docx["Content-Disposition"]
+
+
+def test_countries_and_regions_are_named_in_the_page_language(client):
+    response = client.get("/fr/practices/?theme=children")
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    countries = {option.value: option.label for option in facets["country"].options}
+    regions = {option.value: option.label for option in facets["region"].options}
+    assert (countries["MX"], countries["US"]) == ("Mexique", "États-Unis")
+    assert regions["americas"] == "Amériques"
+    spanish = client.get(f"/es/practices/{OPI}/").content.decode()
+    assert "Estados Unidos" in spanish and "Honduras" in spanish
+    # Found by its name in the page's language, and still by its English one.
+    assert OPI in listed_slugs(client, "/fr/practices/?q=Mexique&page_size=100")
+    assert OPI in listed_slugs(client, "/fr/practices/?q=Mexico&page_size=100")
+    assert "Amériques" in client.get("/fr/countries/").content.decode()

@@ -184,3 +184,15 @@ def test_loading_again_keeps_a_curators_translation_and_fills_only_what_is_missi
     # Given to an existing record: its history says so.
     reason = opi.history.latest("history_id").history_change_reason
     assert reason == "The knowledge base's French words (load_paper)"
+
+
+def test_a_base_loaded_before_the_country_names_gets_them():
+    Country.objects.update(name_fr=None, name_es=None)
+    out = io.StringIO()
+    call_command("load_paper", stdout=out)
+    mexico = Country.objects.get(iso2="MX")
+    assert (mexico.name_en, mexico.name_fr, mexico.name_es) == ("Mexico", "Mexique", "México")
+    assert "Gave 249 countries their French and Spanish names." in out.getvalue()
+    out = io.StringIO()
+    call_command("load_paper", stdout=out)
+    assert "countries" not in out.getvalue(), "given once"

@@ -44,7 +44,7 @@ def test_by_default_it_lists_what_it_would_overwrite_and_writes_nothing(reviewer
     out = revert(PORTUGAL)
 
     assert snapshot() == before
-    assert 'summary: "A curator\'s newer summary." → ' in out
+    assert 'summary_en: "A curator\'s newer summary." → ' in out
     assert "themes: [] → " in out and "Family reunification" in out
     assert "value Decimal('99.00') → Decimal('10831')" in out
     assert "add ('PT', 'COD')" in out

@@ -1,11 +1,13 @@
 """Regenerate fixtures/countries.yaml from maintained packages, never by hand.
 
-ISO 3166-1 codes and names come from pycountry; the UN M49 region and subregion come from
-country-converter's table (read as a plain file: its loader is not needed). Both are in the
+ISO 3166-1 codes and names come from pycountry, and so do the names in French and Spanish (the
+iso-codes project's translations that pycountry ships); the UN M49 region and subregion come
+from country-converter's table (read as a plain file: its loader is not needed). Both are in the
 ``data`` extra of pyproject.toml: ``pip install -e '.[data]'``.
 """
 
 import csv
+import gettext
 from importlib.metadata import version
 from pathlib import Path
 
@@ -40,6 +42,12 @@ class Command(BaseCommand):
             # Read with csv, not pandas, whose NA handling loses Namibia ("NA").
             m49 = {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
+        # The site's other languages: the same name, translated by iso-codes.
+        translations = {
+            code: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[code])
+            for code, _name in settings.LANGUAGES
+            if code != "en"
+        }
         records = []
         for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
             row = m49.get(country.alpha_3, {})
@@ -52,6 +60,10 @@ class Command(BaseCommand):
                         "iso3": country.alpha_3,
                         "numeric": country.numeric,
                         "name": name,
+                        **{
+                            f"name_{code}": catalogue.gettext(name)
+                            for code, catalogue in translations.items()
+                        },
                         "official_name": getattr(country, "official_name", ""),
                         "slug": slugify(name),
                         "region": REGION_NAMES.get(

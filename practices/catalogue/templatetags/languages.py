@@ -10,6 +10,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 
+from countries.models import region_name
 from practices import languages
 
 register = template.Library()
@@ -35,6 +36,12 @@ def language_links(context) -> list[dict]:
             }
         )
     return links
+
+
+@register.filter(name="region_name")
+def region_name_filter(region: str) -> str:
+    """A UN M49 region's name in the page's language (its slug, in links, stays English)."""
+    return region_name(region)
 
 
 @register.filter

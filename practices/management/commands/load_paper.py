@@ -230,12 +230,13 @@ class Command(BaseCommand):
                 for path in paths:
                     run.load(path)
             # Then the knowledge base's French and Spanish words, where records have none.
-            english = translations.paper_english(
-                [record for path in paths for record in read_fixture(path)]
-            )
+            records = [record for path in paths for record in read_fixture(path)]
             run.translated = translations.apply(
-                FIXTURE_DIR / "translations", english, set(run.added_slugs)
+                FIXTURE_DIR / "translations",
+                translations.paper_english(records),
+                set(run.added_slugs),
             )
+            translations.apply_embedded(records, run.translated)
             # Raw saves do not index a practice (practices.signals skips them): index what this
             # run added. The cached counts follow by themselves: practices.cache hears raw saves.
             if run.added_slugs:
@@ -265,6 +266,10 @@ class Command(BaseCommand):
             f"left {run.left_alone} records as the base has them."
         )
         translated = run.translated
+        if translated.countries:
+            self.stdout.write(
+                f"Gave {translated.countries} countries their French and Spanish names."
+            )
         for language in sorted(set(translated.records) | set(translated.kept)):
             self.stdout.write(
                 f"Gave {translated.records.get(language, 0)} records the knowledge base's "
