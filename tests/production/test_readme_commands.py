@@ -462,6 +462,8 @@ RULES = [
     Rule(r"make superuser", make_superuser),
     Rule(r"(NEW_PW='[^']+' )?DEBUG=true \.venv/bin/python manage\.py create_user .+", create_user),
     Rule(r"DEBUG=true \.venv/bin/python manage\.py revert_to_paper", as_written),
+    # Brings the French and Spanish catalogues up to date with the code (in the clone).
+    Rule(r"DEBUG=true \.venv/bin/python manage\.py makemessages -l fr -l es .+", as_written),
     Rule(r"make lint", as_written),
     # Production examples.
     Rule(
