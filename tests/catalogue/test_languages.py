@@ -269,3 +269,10 @@ def test_countries_and_regions_are_named_in_the_page_language(client):
     assert OPI in listed_slugs(client, "/fr/practices/?q=Mexique&page_size=100")
     assert OPI in listed_slugs(client, "/fr/practices/?q=Mexico&page_size=100")
     assert "Amériques" in client.get("/fr/countries/").content.decode()
+
+
+def test_a_missing_page_says_so_in_the_language_of_its_address(client):
+    response = client.get("/es/practices/no-such-practice/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert '<html lang="es"' in content and NAV["es"] in content
