@@ -98,8 +98,10 @@ def workbook_bytes(
     day = day or timezone.localdate()
     book = Workbook(write_only=True)
     # Created first so it is the first sheet; written last, when the counts are known.
-    cover = _Sheet(book, _("Cover"), {"A": 24, "B": 100})
-    listed = _Sheet(book, _("Practices"), _widths(FIELDNAMES), header=FIELDNAMES)
+    # The sheets' names, like the columns', are the same English keys in every language: a
+    # script reads wb["Practices"] whatever the page the file came from.
+    cover = _Sheet(book, "Cover", {"A": 24, "B": 100})
+    listed = _Sheet(book, "Practices", _widths(FIELDNAMES), header=FIELDNAMES)
     order = []
     for practice_id, record in records_with_ids(practices):
         cells = csv_cells(record, base_url)
@@ -110,7 +112,7 @@ def workbook_bytes(
         )
         order.append((practice_id, record["slug"], record["title"]))
     listed.end()
-    figures = _Sheet(book, _("Figures"), _widths(FIGURE_COLUMNS), header=FIGURE_COLUMNS)
+    figures = _Sheet(book, "Figures", _widths(FIGURE_COLUMNS), header=FIGURE_COLUMNS)
     by_practice = _figures(practices)
     figure_count = 0
     for practice_id, slug, title in order:

@@ -276,3 +276,16 @@ def test_a_missing_page_says_so_in_the_language_of_its_address(client):
     assert response.status_code == 404
     content = response.content.decode()
     assert '<html lang="es"' in content and NAV["es"] in content
+
+
+def test_the_workbook_in_french_keeps_its_sheet_and_column_names(client):
+    import openpyxl
+
+    response = client.get("/fr/practices/export.xlsx?theme=children")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Cover", "Practices", "Figures"]
+    sheet = book["Practices"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["slug", "title", "summary"]
+    titles = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert titles[OPI] == Practice.objects.get(slug=OPI).title_fr
