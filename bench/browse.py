@@ -229,7 +229,7 @@ def reference_export():
     return list(
         Practice.objects.filter(publication_state="published")
         .order_by("title")
-        .values_list(*SCALARS)
+        .values_list(*SCALARS, "title_en", "summary_en", "description_en")
     )
 
 
@@ -300,6 +300,16 @@ CASES = [
         titles_on_page,
     ),
     Case("export.csv: everything", "/practices/export.csv", reference_export, csv_rows),
+    # The same pages in French: titles in French where a practice has them (the paper's), else
+    # its English; the search reads French and English; the export's rows are kept per language.
+    Case("list (fr): unfiltered", "/fr/practices/", reference_unfiltered, titles_on_page),
+    Case(
+        "search (fr): enfants non accompagnés",
+        "/fr/practices/?q=enfants+non+accompagn%C3%A9s",
+        reference_search,
+        titles_on_page,
+    ),
+    Case("export.csv (fr): everything", "/fr/practices/export.csv", reference_export, csv_rows),
     Case(
         "export.csv vs ORM prefetch",
         "/practices/export.csv",
