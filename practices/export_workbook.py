@@ -196,11 +196,11 @@ def _write_cover(sheet, rows, base_url: str, day: date, practices: int, figures:
         (
             _("Sheets"),
             _(
-                "Practices: one row per practice, the columns of the CSV export (each is "
-                "explained at %(about)s#export-columns). Figures: one row per figure, its "
+                "%(practices)s: one row per practice, the columns of the CSV export (each is "
+                "explained at %(about)s#export-columns). %(figures)s: one row per figure, its "
                 "value as a number, with its qualifier, unit, year and source."
             )
-            % {"about": about},
+            % {"about": about, "practices": "Practices", "figures": "Figures"},
         ),
     ]
     for label, value in rows:

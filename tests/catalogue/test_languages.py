@@ -289,3 +289,16 @@ def test_the_workbook_in_french_keeps_its_sheet_and_column_names(client):
     assert header[:3] == ["slug", "title", "summary"]
     titles = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert titles[OPI] == Practice.objects.get(slug=OPI).title_fr
+
+
+@pytest.mark.parametrize("url", ["/practices/?theme=children", f"/practices/{OPI}/"])
+def test_a_page_in_french_runs_the_queries_it_runs_in_english(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url), client.get(f"/fr{url}")  # warm: cached counts on both sides
+    with CaptureQueriesContext(connection) as english:
+        client.get(url)
+    with CaptureQueriesContext(connection) as french:
+        client.get(f"/fr{url}")
+    assert len(french) == len(english)
