@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import localized
 from .country_link import PracticeCountry
 from .currency import CurrencyRule
 from .evidence import Evaluation, EvidenceRule
@@ -266,6 +267,16 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
                 models.F("publication_state"),
                 Lower("title_en"),
                 name="practices_state_ltitle_idx",
+            ),
+            # The same in French and in Spanish: by the title in that language, or the English
+            # one where there is none (the expression the list orders by: languages.localized).
+            *(
+                models.Index(
+                    models.F("publication_state"),
+                    Lower(localized("title", code)),
+                    name=f"practices_state_ltitle_{code}_idx",
+                )
+                for code in ("fr", "es")
             ),
             # The published practices' ids without reading the table's wide rows: every facet
             # count and export starts from them (an index-only scan instead of a scan of the
