@@ -302,3 +302,25 @@ def test_a_page_in_french_runs_the_queries_it_runs_in_english(client, url):
     with CaptureQueriesContext(connection) as french:
         client.get(f"/fr{url}")
     assert len(french) == len(english)
+
+
+def test_a_brief_in_french_marks_the_english_it_shows(client):
+    make_practice("english-only", title="A practice in English only", countries=[("IS", "COD")])
+    content = client.get("/fr/practices/brief/?cod=IS").content.decode()
+    assert re.search(
+        r'<h5><a href="[^"]+" lang="en">A practice in English only</a> '
+        r'<span class="badge-untranslated" lang="fr">Pas encore traduit</span></h5>',
+        content,
+    )
+    assert '<p class="brief-summary" lang="en">A summary.</p>' in content
+    assert "badge-untranslated" not in client.get("/practices/brief/?cod=IS").content.decode()
+
+
+def test_a_word_brief_in_french_says_which_title_is_not_yet_translated(client):
+    import docx
+
+    make_practice("english-only", title="A practice in English only", countries=[("IS", "COD")])
+    response = client.get("/fr/practices/brief.docx?cod=IS")
+    document = docx.Document(io.BytesIO(response.content))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "A practice in English only (Pas encore traduit)" in texts

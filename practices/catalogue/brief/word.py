@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from practices.languages import is_untranslated
+
 from .content import Brief, Entry, Mention, Prompt
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -265,6 +267,8 @@ def _mention(document, kit: _Kit, mention: Mention, base: str) -> None:
         return
     heading = _styled(document, "", kit.headings[4])
     _link(kit, heading, base + entry.url, entry.title)
+    if is_untranslated(entry.practice, "title"):
+        _muted(heading, " (" + _("Not yet translated") + ")")
     _entry_body(document, kit, entry)
 
 
