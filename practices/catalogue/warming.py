@@ -34,7 +34,8 @@ from django.utils.text import slugify
 from practices.cache import generation
 from practices.models import Practice, PracticeCountry, Theme
 
-from .facets import COUNTRY_FACETS, counts_for
+from .facet_places import COUNTRY_FACETS
+from .facets import counts_for
 from .filters import PracticeFilter
 from .views import cached_list_counts, render_facets
 
