@@ -20,7 +20,6 @@ from django.http import QueryDict
 from django.utils.text import get_text_list, slugify
 from django.utils.translation import gettext_lazy as _
 
-from practices import languages
 from practices.languages import localized
 from practices.models import (
     Currency,
@@ -52,7 +51,7 @@ from .filter_fields import (
     lower,
     organisation_condition,
 )
-from .lang import PARAMETER as LANG
+from .lang import ignored_language
 
 
 class PracticeFilter(django_filters.FilterSet):
@@ -263,13 +262,7 @@ class PracticeFilter(django_filters.FilterSet):
         wanted_sort = (self.data.get("sort") or "").strip()
         if wanted_sort and wanted_sort not in self.SORTS:
             found.append(("sort", wanted_sort[:60], _("not a sort order")))
-        # The language of a download (catalogue.lang): an unknown one leaves the address's.
-        wanted_language = (self.data.get(LANG) or "").strip()
-        if wanted_language and wanted_language.lower() not in languages.codes():
-            why = _("not a language of this site (%(codes)s)") % {
-                "codes": ", ".join(languages.codes())
-            }
-            found.append((LANG, wanted_language[:60], why))
+        found += ignored_language(self.data)  # downloads' lang=
         return found
 
     def rating_controls(self) -> dict:

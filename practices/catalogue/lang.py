@@ -9,6 +9,7 @@ of the site's languages is ignored: the address's language stands.
 from functools import wraps
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from practices import languages
 
@@ -25,3 +26,13 @@ def follows_lang_parameter(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def ignored_language(data) -> list[tuple[str, str, str]]:
+    """``(lang, value, why)`` when ``lang`` names no language of the site: the list and the
+    downloads name it with their other ignored values."""
+    wanted = (data.get(PARAMETER) or "").strip()
+    if not wanted or wanted.lower() in languages.codes():
+        return []
+    why = _("not a language of this site (%(codes)s)") % {"codes": ", ".join(languages.codes())}
+    return [(PARAMETER, wanted[:60], why)]

@@ -92,3 +92,22 @@ def find_duplicates_of_many(items) -> dict:
             if implementing.get(practice.pk, set()) & ids:
                 found.setdefault(key, []).append(practice)
     return found
+
+
+def duplicates_in_file(rows) -> dict:
+    """The new rows of a spreadsheet, ``(row, title, implementing country ids, slug)`` in the
+    file's order: ``{row: [(title, slug)]}`` of the stored practices, and of the file's earlier
+    new rows, each may be (the same rule, all looked up at once)."""
+    rows = list(rows)
+    stored = find_duplicates_of_many((row, title, ids) for row, title, ids, _slug in rows)
+    found: dict = {}
+    earlier: dict[str, list[tuple[str, str, set]]] = {}
+    for row, title, ids, slug in rows:
+        folded = fold(title or "").strip()
+        matches = [(practice.title_en, practice.slug) for practice in stored.get(row, [])]
+        matches += [(t, s) for t, s, other in earlier.get(folded, []) if other & ids]
+        if folded and ids:
+            earlier.setdefault(folded, []).append((title, slug, ids))
+        if matches:
+            found[row] = matches
+    return found

@@ -44,9 +44,8 @@ from practices.models import (
     TargetGroup,
     Theme,
 )
-from practices.search import fold
 
-from ..duplicates import find_duplicates_of_many
+from ..duplicates import duplicates_in_file
 from . import writer
 from .constraints import validate_check_constraints
 from .diff import Cells, changes
@@ -366,24 +365,18 @@ class PracticeResource(PracticeRowSave, PracticeRowExport, resources.ModelResour
                 if involvement == PracticeCountry.Involvement.IMPLEMENTING
             }
 
-        stored = find_duplicates_of_many(
-            (number, instance.title_en, implementing(instance))
+        rows = [
+            (number, instance.title_en, implementing(instance), instance.slug)
             for number, instance in self._new_rows
-        )
-        earlier: dict[str, list[tuple[Practice, set]]] = {}
-        for number, instance in self._new_rows:
-            countries = implementing(instance)
-            folded = fold(instance.title_en or "").strip()
-            found = [(p.title_en, p.slug) for p in stored.get(number, [])]
-            found += [(o.title_en, o.slug) for o, ids in earlier.get(folded, []) if ids & countries]
-            if folded and countries:
-                earlier.setdefault(folded, []).append((instance, countries))
-            for title, slug in found:
+        ]
+        titles = {number: instance.title_en for number, instance in self._new_rows}
+        for number, matches in duplicates_in_file(rows).items():
+            for title, slug in matches:
                 message = _(
                     "Row %(row)s: “%(title)s” may be the practice “%(existing)s” (%(slug)s): "
                     "the same title, and a country implements both. Import it only if it is "
                     "a different practice."
-                ) % {"row": number, "title": instance.title_en, "existing": title, "slug": slug}
+                ) % {"row": number, "title": titles[number], "existing": title, "slug": slug}
                 self.warnings.append(message)
                 self.row_warnings.setdefault(number, []).append(message)
 
