@@ -58,8 +58,8 @@ urlpatterns = [
     path("practices/export.csv", views.export_csv, name="export-csv"),
     path("practices/export.json", views.export_json, name="export-json"),
     path("practices/brief/", brief_views.brief, name="brief"),
-    path("practices/brief.pdf", brief_views.brief_pdf, name="brief-pdf"),
-    path("practices/brief.docx", brief_views.brief_docx, name="brief-docx"),
+    path("practices/brief.pdf", brief_views.brief_file, {"kind": "pdf"}, name="brief-pdf"),
+    path("practices/brief.docx", brief_views.brief_file, {"kind": "docx"}, name="brief-docx"),
     path("practices/feed.atom", PracticeFeed(), name="practice-feed"),
     path(
         "practices/<slug:slug>/cite.bib",
@@ -91,18 +91,27 @@ urlpatterns = [
     # A dossier (a saved brief): its owner's page, and its read-only page for whoever has the
     # link, each with its PDF, Word file and Excel workbook.
     path("dossiers/<id:pk>/", brief_views.dossier, name="dossier"),
-    path("dossiers/<id:pk>/brief.pdf", brief_views.dossier_pdf, name="dossier-pdf"),
-    path("dossiers/<id:pk>/brief.docx", brief_views.dossier_docx, name="dossier-docx"),
+    path(
+        "dossiers/<id:pk>/brief.pdf", brief_views.dossier_file, {"kind": "pdf"}, name="dossier-pdf"
+    ),
+    path(
+        "dossiers/<id:pk>/brief.docx",
+        brief_views.dossier_file,
+        {"kind": "docx"},
+        name="dossier-docx",
+    ),
     path("dossiers/<id:pk>/export.xlsx", brief_views.dossier_xlsx, name="dossier-xlsx"),
     path("dossiers/shared/<token:token>/", brief_views.dossier_shared, name="dossier-shared"),
     path(
         "dossiers/shared/<token:token>/brief.pdf",
-        brief_views.dossier_shared_pdf,
+        brief_views.dossier_shared_file,
+        {"kind": "pdf"},
         name="dossier-shared-pdf",
     ),
     path(
         "dossiers/shared/<token:token>/brief.docx",
-        brief_views.dossier_shared_docx,
+        brief_views.dossier_shared_file,
+        {"kind": "docx"},
         name="dossier-shared-docx",
     ),
     path(

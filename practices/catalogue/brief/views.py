@@ -1,6 +1,6 @@
 """The roundtable brief's pages and files, and the dossiers that keep a brief by name.
 
-A list's brief (``brief``, ``brief_pdf``, ``brief_docx``) takes the list page's query string;
+A list's brief (``brief``, and as a file ``brief_file``) takes the list page's query string;
 a dossier's owner page and its read-only shared page give the same brief and files, of the
 dossier's practices (``of_dossier``). Their URLs are in ``catalogue/urls.py``.
 """
@@ -59,13 +59,9 @@ def _save_dossier_url(request, params, countries_text: str) -> str:
 
 
 @follows_lang_parameter
-def brief_pdf(request):
-    return _brief_file(request, "pdf")
-
-
-@follows_lang_parameter
-def brief_docx(request):
-    return _brief_file(request, "docx")
+def brief_file(request, kind: str):
+    """The list's brief as a PDF or Word file (``kind``, given by the URL)."""
+    return _brief_file(request, kind)
 
 
 BRIEF_TYPES = {"pdf": pdf.CONTENT_TYPE, "docx": word.CONTENT_TYPE}
@@ -149,19 +145,11 @@ def dossier(request, pk):
 
 @login_required
 @follows_lang_parameter
-def dossier_pdf(request, pk):
+def dossier_file(request, pk, kind: str):
+    """The owner's dossier as a PDF or Word brief (``kind``, given by the URL)."""
     saved = _own_dossier(request, pk)
     return _dossier_file(
-        request, saved, "pdf", public=_published_only(request), page_url=_owner_path(saved)
-    )
-
-
-@login_required
-@follows_lang_parameter
-def dossier_docx(request, pk):
-    saved = _own_dossier(request, pk)
-    return _dossier_file(
-        request, saved, "docx", public=_published_only(request), page_url=_owner_path(saved)
+        request, saved, kind, public=_published_only(request), page_url=_owner_path(saved)
     )
 
 
@@ -182,17 +170,11 @@ def dossier_shared(request, token):
 
 
 @follows_lang_parameter
-def dossier_shared_pdf(request, token):
+def dossier_shared_file(request, token, kind: str):
+    """A shared dossier's PDF or Word brief: published practices only."""
     saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
     page_url = _shared_path(saved, "dossier-shared")
-    return _dossier_file(request, saved, "pdf", public=True, page_url=page_url)
-
-
-@follows_lang_parameter
-def dossier_shared_docx(request, token):
-    saved = get_object_or_404(Dossier.objects.shared(), share_token=token)
-    page_url = _shared_path(saved, "dossier-shared")
-    return _dossier_file(request, saved, "docx", public=True, page_url=page_url)
+    return _dossier_file(request, saved, kind, public=True, page_url=page_url)
 
 
 @login_required
