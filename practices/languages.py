@@ -10,6 +10,7 @@ holds whichever language was active when the record was last saved.
 """
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -81,7 +82,7 @@ def is_translated(model, name: str) -> bool:
     """Whether ``model``'s field ``name`` has a column per language."""
     try:
         model._meta.get_field(column(name, SOURCE))
-    except Exception:  # FieldDoesNotExist
+    except FieldDoesNotExist:
         return False
     return True
 

@@ -12,7 +12,7 @@ fields when it is registered).
 
 import simple_history
 from django.db.models.signals import pre_save
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import TranslationOptions, register, translator
 
 from .languages import SOURCE, column, translations
 from .models import (
@@ -91,18 +91,10 @@ def _words_before_save(sender, instance, **kwargs):
                 setattr(instance, column(name, code), None)
 
 
+# Every translated model (these, and the countries'), with its translated fields.
 TRANSLATED_FIELDS = {
-    model: options.fields
-    for model, options in (
-        (Practice, PracticeTranslation),
-        (OutcomeMetric, OutcomeMetricTranslation),
-        (Theme, VocabularyTranslation),
-        (TargetGroup, VocabularyTranslation),
-        (Stage, VocabularyTranslation),
-        (GCMObjective, GCMObjectiveTranslation),
-        (DiscussionQuestion, DiscussionQuestionTranslation),
-        (Outcome, OutcomeTranslation),
-    )
+    model: translator.get_options_for_model(model).fields
+    for model in translator.get_registered_models()
 }
 for _model in TRANSLATED_FIELDS:
     pre_save.connect(_words_before_save, sender=_model, dispatch_uid=f"words-{_model.__name__}")

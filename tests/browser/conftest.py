@@ -70,6 +70,14 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def axe():
+    """axe-core as bundled by axe-playwright-python: injected into the page, no network."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture(scope="session")
 def browser():
     """One headless chromium for the whole session."""
     executable = chromium_or_fail()

@@ -9,7 +9,6 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -113,20 +112,18 @@ def describe(violation: dict) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def axe():
-    """axe-core as bundled by axe-playwright-python: injected into the page, no network."""
-    return Axe()
+def assert_no_serious_violation(axe, page, where: str) -> None:
+    results = axe.run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    report = "\n".join(describe(v) for v in blocking)
+    version = results.response["testEngine"]["version"]
+    assert not blocking, f"axe-core {version} on {where}:\n{report}"
 
 
 @pytest.mark.parametrize("path", AXE_PAGES)
 def test_axe_finds_no_serious_or_critical_violation(page, axe, path):
     open_page(page, path)
-    results = axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    report = "\n".join(describe(v) for v in blocking)
-    version = results.response["testEngine"]["version"]
-    assert not blocking, f"axe-core {version} on {path}:\n{report}"
+    assert_no_serious_violation(axe, page, path)
 
 
 def facet_count(page, name: str, value: str) -> int:

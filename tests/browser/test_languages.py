@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_browse import BLOCKING_IMPACTS, describe, open_page
+from tests.browser.test_browse import assert_no_serious_violation, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -24,19 +24,10 @@ AXE_PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
-
-
 @pytest.mark.parametrize("path", AXE_PAGES)
 def test_axe_finds_no_serious_barrier_on_the_translated_pages(page, axe, path):
     open_page(page, path)
-    results = axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"{path}:\n" + "\n".join(describe(v) for v in blocking)
+    assert_no_serious_violation(axe, page, path)
 
 
 def test_the_switcher_opens_the_same_filtered_list_in_french(page):

@@ -11,11 +11,10 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, new_page
-from tests.browser.test_browse import BLOCKING_IMPACTS, describe, facet_count, open_page
+from tests.browser.test_browse import assert_no_serious_violation, facet_count, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -263,18 +262,6 @@ def test_at_phone_width_every_control_is_a_finger_high(phone, selector):
     assert heights, f"nothing visible matches {selector}"
     small = {name: h for name, h in heights.items() if h < MIN_TAP}
     assert not small, f"{selector} below {MIN_TAP}px: {small}"
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return Axe()
-
-
-def assert_no_serious_violation(axe, page, where: str) -> None:
-    results = axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    report = "\n".join(describe(v) for v in blocking)
-    assert not blocking, f"axe-core on {where}:\n{report}"
 
 
 def test_axe_finds_no_serious_violation_with_the_filters_open_on_a_phone(phone, axe):
