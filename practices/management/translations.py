@@ -42,7 +42,6 @@ class Translated:
 
     records: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
-    practice_ids: set[int] = field(default_factory=set)
     countries: int = 0  # given their names in the other languages (EMBEDDED)
 
     def count(self, language: str, given: bool) -> None:
@@ -93,7 +92,6 @@ def apply(directory: Path, english: dict, added_slugs: set[str]) -> Translated:
     """Give the paper's records the words of every ``<language>.yaml`` of ``directory``."""
     done = Translated()
     Practice = apps.get_model("practices", "Practice")
-    Metric = apps.get_model("practices", "OutcomeMetric")
     for language in translations():
         path = directory / f"{language}.yaml"
         if not path.exists():
@@ -103,26 +101,29 @@ def apply(directory: Path, english: dict, added_slugs: set[str]) -> Translated:
         reason = f"The knowledge base's {get_language_info(language)['name']} words (load_paper)"
         with transaction.atomic():
             for section, (label, key, names) in SECTIONS.items():
-                model = apps.get_model(label)
-                for natural_key, words in (sections.get(section) or {}).items():
+                entries = sections.get(section) or {}
+                records = apps.get_model(label).objects.all()
+                if label == "practices.practice":
+                    records = records.prefetch_related("metrics")
+                # One query per section (and one for the practices' figures), not per record.
+                stored = records.in_bulk(list(entries), field_name=key)
+                for natural_key, words in entries.items():
                     paper = english.get((label, str(natural_key)))
-                    obj = model.objects.filter(**{key: natural_key}).first()
+                    obj = stored.get(natural_key)
                     if paper is None or obj is None:
                         continue  # not the paper's, or renamed or deleted by a curator
                     added = label != "practices.practice" or obj.slug in added_slugs
                     given = _give(obj, names, words, paper, language)
+                    figures = 0
                     if isinstance(obj, Practice):
-                        given += _figures(Metric, obj, words, english, language, added, reason)
+                        figures = _figures(obj, words, english, language, added, reason)
                         origin = f"origin_{language}"
-                        if given and not getattr(obj, origin):
+                        if (given or figures) and not getattr(obj, origin):
                             setattr(obj, origin, Practice.TranslationOrigin.KNOWLEDGE_BASE)
                             given.append(origin)
-                        if given:
-                            done.practice_ids.add(obj.pk)
-                    own = [name for name in given if not name.startswith("figure:")]
-                    if own:
-                        _save(obj, own, added, reason)
-                    done.count(language, bool(given))
+                    if given:
+                        _save(obj, given, added, reason)
+                    done.count(language, bool(given or figures))
     return done
 
 
@@ -156,18 +157,18 @@ def apply_embedded(records: list[dict], done: Translated) -> None:
         done.countries += len(changed)
 
 
-def _figures(Metric, practice, words: dict, english: dict, language: str, added, reason):
-    given = []
+def _figures(practice, words: dict, english: dict, language: str, added, reason) -> int:
+    """Give the practice's figures their words; how many were given some."""
+    metrics = {(metric.label_en, metric.year): metric for metric in practice.metrics.all()}
+    given = 0
     for figure in (words or {}).get("figures") or []:
         figure_key = f"{practice.slug}|{figure.get('label_en')}|{figure.get('year')}"
         paper = english.get(("practices.outcomemetric", figure_key))
-        metric = Metric.objects.filter(
-            practice=practice, label_en=figure.get("label_en"), year=figure.get("year")
-        ).first()
+        metric = metrics.get((figure.get("label_en"), figure.get("year")))
         if paper is None or metric is None:
             continue
         names = _give(metric, FIGURE_FIELDS, figure, paper, language)
         if names:
             _save(metric, names, added, reason)
-            given.append(f"figure:{metric.pk}")
+            given += 1
     return given
