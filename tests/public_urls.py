@@ -31,6 +31,9 @@ PUBLIC_URLS = [
     "/countries/",
     "/countries/mx/",
     "/coverage/",
+    "/coverage/map/",
+    "/coverage/corridors/",
+    "/coverage/evidence/",
     "/about/",
 ]
 

@@ -26,9 +26,10 @@ PUBLISHED = Practice.PublicationState.PUBLISHED
 HEAT_LEVELS = 5
 
 
-def list_url(**params: str) -> str:
-    """The practice list filtered by ``params``, e.g. ``/practices/?cod=MX&theme=children``."""
-    return f"{reverse('practices:practice-list')}?{urlencode(params)}"
+def list_url(pairs=(), /, **params: str) -> str:
+    """The practice list filtered by ``pairs`` (``[(name, value)]``, a name may repeat) and
+    ``params``, e.g. ``/practices/?cod=MX&theme=children``."""
+    return f"{reverse('practices:practice-list')}?{urlencode([*pairs, *params.items()])}"
 
 
 def country_param(role: str = "") -> str:

@@ -183,11 +183,11 @@ class PracticeFilter(django_filters.FilterSet):
     # their roles mean nothing.
     DEPENDENT = {"country": {"role"}}
 
-    def queryset_without(self, name: str | None):
-        """The practices every filter but ``name`` lets through: what a facet counts over."""
+    def queryset_without(self, *names: str | None):
+        """The practices every filter but ``names`` lets through: what a facet counts over."""
         self.errors  # noqa: B018  (validates the form, as FilterSet.qs does)
         queryset = self.queryset.all()
-        left_out = {name, *self.DEPENDENT.get(name, ())}
+        left_out = {*names, *(d for name in names for d in self.DEPENDENT.get(name, ()))}
         for filter_name, value in self.form.cleaned_data.items():
             if filter_name not in left_out:
                 queryset = self.filters[filter_name].filter(queryset, value)

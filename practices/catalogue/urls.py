@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import coverage_views, views
 from .brief import views as brief_views
 from .feeds import PracticeFeed
 
@@ -83,7 +83,10 @@ urlpatterns = [
     path("practices/<slug:slug>/", views.practice_detail, name="practice-detail"),
     path("themes/", views.theme_list, name="theme-list"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
-    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/", coverage_views.coverage, name="coverage"),
+    path("coverage/map/", coverage_views.coverage_map, name="coverage-map"),
+    path("coverage/corridors/", coverage_views.coverage_corridors, name="coverage-corridors"),
+    path("coverage/evidence/", coverage_views.coverage_evidence, name="coverage-evidence"),
     # Practices seen by country: the countries app holds the reference data, not these pages.
     path("countries/", views.country_list, name="country-list"),
     path("countries/<iso2:iso2>/", views.country_detail, name="country-detail"),

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from countries.models import Country, name_sort_key
+from countries.world_map import file_size, geometry
 from practices.cache import cached
 from practices.export_workbook import CONTENT_TYPE as XLSX
 from practices.export_workbook import workbook_bytes
@@ -31,7 +32,7 @@ from practices.models import (
     group_by_role,
 )
 
-from . import citation
+from . import citation, coverage_views
 from . import coverage as cov
 from .brief.content import Reference
 from .export import COLUMNS as EXPORT_COLUMNS
@@ -60,6 +61,7 @@ def home(request):
     context = {
         **cached("home", (), lambda: home_counts(published)),
         "recent": published.with_card_data().order_by("-updated_at", Lower(localized("title")))[:6],
+        "world": coverage_views.home_map(),
     }
     return render(request, "catalogue/home.html", context)
 
@@ -255,30 +257,6 @@ def theme_list(request):
     return render(request, "catalogue/theme_list.html", context)
 
 
-def coverage(request):
-    requested = request.GET.get("role", "").strip()
-    # An unknown role is not an error: the page says so and shows every role.
-    role = requested.upper() if requested.upper() in PracticeCountry.Role.values else ""
-    context = {
-        **cached("coverage", role, lambda: coverage_data(role)),
-        "role": role,
-        "role_label": PracticeCountry.Role(role).label if role else "",
-        "roles": PracticeCountry.Role.choices,
-        "unknown_role": requested[:30] if requested and not role else "",
-    }
-    return render(request, "catalogue/coverage.html", context)
-
-
-def coverage_data(role: str) -> dict:
-    matrix = cov.coverage_matrix(role)
-    return {
-        "matrix": matrix,
-        # The charts count every published practice, whatever the role chosen.
-        "theme_chart": cov.theme_chart(matrix.themes),
-        "region_chart": cov.region_chart(),
-    }
-
-
 def about(request):
     context = {
         "currency_years": settings.CURRENCY_YEARS,
@@ -300,6 +278,8 @@ def about(request):
             Reference(n, s.citation, s.year, s.url, s.footnote)
             for n, s in enumerate(Source.objects.filter(footnote__in=(22, 27)), start=1)
         ],
+        "map_source": geometry().source,
+        "map_kb": round(file_size() / 1024),
         "unevaluated": Practice.objects.published()
         .filter(evidence_level__in=["described", "outputs"])
         .count(),
@@ -335,6 +315,7 @@ def country_detail(request, iso2):
         "practice_count": len(practices),
         "themes": themes,
         "role_table": cov.country_role_table(country, themes),
+        "world": coverage_views.country_map(country),
     }
     return render(request, "catalogue/country_detail.html", context)
 

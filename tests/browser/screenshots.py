@@ -28,6 +28,9 @@ PAGES = [
     "/themes/",
     "/themes/children/",
     "/coverage/",
+    "/coverage/map/",
+    "/coverage/corridors/",
+    "/coverage/evidence/",
     "/about/",
 ]
 # (name, viewport width, height, device scale): a laptop and a common phone (iPhone 12 to 15).

@@ -360,13 +360,14 @@ def test_country_page_shows_only_the_roles_a_country_holds(client):
 # The coverage page: themes with their column totals, the cells, the countries with their
 # totals, the grand total, and the region chart. The theme index: the themes with their
 # counts. The country page: the country, its practices, their themes, their countries (the
-# existing list), then the themes, the role × theme cells and each role's total.
+# existing list), then the themes, the role × theme cells and each role's total, then its
+# small map's corridors (their pairs and their countries).
 PAGE_QUERIES = [
     ("/coverage/", 5),
     ("/coverage/?role=COD", 5),
     ("/coverage/?role=nonsense", 5),
     ("/themes/", 1),
-    ("/countries/mx/", 7),
+    ("/countries/mx/", 9),
 ]
 
 

@@ -31,6 +31,9 @@ PAGES = [
     "/countries/",
     "/countries/mx/",
     "/coverage/",
+    "/coverage/map/",
+    "/coverage/corridors/",
+    "/coverage/evidence/",
     "/about/",
 ]
 NAV = {"en": "About the data", "fr": "À propos des données", "es": "Acerca de los datos"}

@@ -318,6 +318,9 @@ def public_urls(theme, country) -> list[str]:
         "/countries/mx/",
         "/coverage/",
         "/coverage/?role=COD",
+        f"/coverage/map/?country={country.iso2}",
+        f"/coverage/corridors/?cod={country.iso2}",
+        f"/coverage/evidence/?theme={theme.slug}",
         "/about/",
     ]
 
