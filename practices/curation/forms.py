@@ -10,23 +10,20 @@ put the new title on the practice. Until the curator ticks "Save anyway" (a fiel
 practice form, shown once there is something to confirm), nothing is saved.
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.formats import get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from practices.figures import FigureValueField
 from practices.languages import columns
 from practices.models import OutcomeMetric, Practice, PracticeCountry
 from practices.search import fold
 
 from .duplicates import find_duplicates
-from .numbers import plain, read_value
 from .revisions import current_token, open_revision
 
 SAVE_ANYWAY = "save_anyway"
@@ -191,41 +188,6 @@ class DuplicateGuardMixin:
 
 
 # -- a figure's value ----------------------------------------------------------------------------
-
-
-class FigureValueField(forms.DecimalField):
-    """A figure's value, read by the import's rule (``numbers.read_value``): 12.5, 17000 or
-    17,000; a decimal comma (12,5) or a point that may be a thousands separator (1.200) is an
-    error saying what to write, never a guess. Shown as written: 17000, not 17000.00.
-
-    A text box, not Django's ``type="number"``: a browser sends nothing for "12,5" in a
-    number box, and the curator would be told the value is missing.
-    """
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 10})
-
-    def __init__(self, **kwargs):
-        # Never negative, as the table's check constraint says: Django's message, not the
-        # database's.
-        kwargs.setdefault("min_value", Decimal(0))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        text = str(value).strip()
-        sign = -1 if text.startswith("-") else 1  # refused by min_value
-        # In French or Spanish a comma is the decimal separator: "1,200" may be 1.2.
-        comma_is_decimal = get_format("DECIMAL_SEPARATOR") == ","
-        try:
-            return sign * read_value(text.removeprefix("-"), comma_may_be_decimal=comma_is_decimal)
-        except ValueError as error:
-            raise forms.ValidationError(str(error), code="invalid") from None
-
-    def prepare_value(self, value):
-        return plain(value) if isinstance(value, Decimal) else value
 
 
 class OutcomeMetricForm(forms.ModelForm):

@@ -30,9 +30,9 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import ObjDiffDisplay
 
 from practices import history
+from practices.figures import plain
 
 from . import restore
-from .numbers import plain
 
 # Changed at every save: listing it would say nothing the date does not.
 NOT_SHOWN = {"updated_at"}

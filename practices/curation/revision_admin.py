@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from practices import content as practice_content
+from practices.figures import plain
 from practices.models import Practice, PracticeRevision, ScorecardRating
 
 from . import revisions
 from .forms import BASED_ON
-from .numbers import plain
 
 FORM_ORIGIN = "admin form"
 

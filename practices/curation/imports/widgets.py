@@ -9,7 +9,7 @@ admin first, and its message says where.
 
 Widgets raise ``ValueError`` with a message for curators (``CellErrors`` when it names a
 missing record, which the row reports once: ``plan.RowProblems``); the resource adds the row
-and the column to it. A figure's value is read by ``practices.curation.numbers``, the rule the
+and the column to it. A figure's value is read by ``practices.figures``, the rule the
 admin's figure form reads it by.
 """
 
@@ -22,9 +22,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.widgets import CharWidget, ForeignKeyWidget, ManyToManyWidget, Widget
 
+from practices.figures import VALUE_PATTERN, quoted, read_value
 from practices.models import OutcomeMetric, PracticeCountry
-
-from ..numbers import VALUE_PATTERN, quoted, read_value
 
 # How several values share a cell on export; on import ";" "," and line breaks all separate
 # (no slug, code, acronym or key contains them).

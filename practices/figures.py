@@ -1,5 +1,5 @@
-"""How a curator writes a figure's value: one rule for the import's ``metrics`` column and for
-the admin's figure form, so that neither ever guesses a number.
+"""How a figure's value is written: one rule for the import's ``metrics`` column, the admin's
+figure form and the public submission form, so that none of them ever guesses a number.
 
 A value is written as the base shows it, whatever the language of the admin or of the
 spreadsheet: a decimal point (12.5), and commas only between groups of three digits (1,200 /
@@ -18,6 +18,8 @@ three digits (1,200) is just as ambiguous, and refused the same way.
 import re
 from decimal import Decimal
 
+from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 # Written as the base writes values; the first group of a grouped number has no leading zero
@@ -138,3 +140,38 @@ def ambiguous(text: str, whole: str, *, show_grouped: bool = True) -> str:
         "decimal": decimal,
         "write_whole": write_whole,
     }
+
+
+class FigureValueField(forms.DecimalField):
+    """A figure's value, read by the import's rule (``read_value``): 12.5, 17000 or
+    17,000; a decimal comma (12,5) or a point that may be a thousands separator (1.200) is an
+    error saying what to write, never a guess. Shown as written: 17000, not 17000.00.
+
+    A text box, not Django's ``type="number"``: a browser sends nothing for "12,5" in a
+    number box, and the curator would be told the value is missing.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 10})
+
+    def __init__(self, **kwargs):
+        # Never negative, as the table's check constraint says: Django's message, not the
+        # database's.
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        text = str(value).strip()
+        sign = -1 if text.startswith("-") else 1  # refused by min_value
+        # In French or Spanish a comma is the decimal separator: "1,200" may be 1.2.
+        comma_is_decimal = get_format("DECIMAL_SEPARATOR") == ","
+        try:
+            return sign * read_value(text.removeprefix("-"), comma_may_be_decimal=comma_is_decimal)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+    def prepare_value(self, value):
+        return plain(value) if isinstance(value, Decimal) else value
