@@ -277,7 +277,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "curation/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "gfmd_kb.proxy.client_ip"
+# The client's address, also behind a proxy: what logins and submissions are throttled by.
+CLIENT_IP_CALLABLE = "gfmd_kb.proxy.client_ip"
+AXES_CLIENT_IP_CALLABLE = CLIENT_IP_CALLABLE
 AXES_VERBOSE = False
 
 # --- Cache: the facet counts and the coverage page (practices.cache) -------------------------
@@ -350,6 +352,15 @@ IMPORT_PREVIEW_MAX_AGE = timedelta(hours=int(os.environ.get("IMPORT_PREVIEW_MAX_
 # The living base (practices.models.practice.currency_cutoff): a practice nobody has verified
 # for longer than this many years shows a "may be out of date" notice.
 CURRENCY_YEARS = int(os.environ.get("CURRENCY_YEARS", "3"))
+
+# --- The call for practices (practices.submissions) -----------------------------------------
+# How many submissions the public form takes from one address in an hour and for one email
+# address in a day; the next is refused with a page that says when to try again.
+SUBMISSIONS_PER_ADDRESS_PER_HOUR = env_int("SUBMISSIONS_PER_ADDRESS_PER_HOUR", 5)
+SUBMISSIONS_PER_EMAIL_PER_DAY = env_int("SUBMISSIONS_PER_EMAIL_PER_DAY", 3)
+# The submitter's name, organisation and email are erased this many months after the decision
+# (manage.py erase_submitters, run daily).
+SUBMITTER_DETAILS_MONTHS = env_int("SUBMITTER_DETAILS_MONTHS", 12)
 
 # --- Email: the daily review digest (manage.py send_review_digest) ---------------------------
 # Printed on the console unless configured: EMAIL_URL, or EMAIL_HOST with EMAIL_PORT,

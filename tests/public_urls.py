@@ -1,6 +1,7 @@
 """The public site's pages, the query parameters they read, and reading a response whole:
 shared by the tests that crawl them."""
 
+import re
 from functools import cache
 from io import BytesIO
 from urllib.parse import parse_qsl, urlsplit
@@ -35,6 +36,7 @@ PUBLIC_URLS = [
     "/coverage/corridors/",
     "/coverage/evidence/",
     "/about/",
+    "/submit/",
 ]
 
 
@@ -54,6 +56,21 @@ def fetch(client, url):
         # A workbook is a zip: what its reader sees is the text of its cells.
         return response, workbook_text(raw)
     return response, raw.decode("utf-8", "replace")
+
+
+# The submission form's CSRF token is masked afresh on every render.
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def public_pages(client) -> dict[str, str]:
+    """Every public page's content, to compare before and after a change that must not reach
+    the public (its CSRF tokens set aside)."""
+    pages = {}
+    for url in PUBLIC_URLS:
+        response, content = fetch(client, url)
+        assert response.status_code == 200, url
+        pages[url] = CSRF_TOKEN.sub('name="csrfmiddlewaretoken"', content)
+    return pages
 
 
 def workbook_formulas(raw: bytes) -> list[str]:

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from . import coverage_views, views
 from .brief import views as brief_views
 from .feeds import PracticeFeed
+from .submit import views as submit_views
 
 
 class ISO2Converter:
@@ -38,8 +39,8 @@ class RecordIdConverter:
 
 
 class ShareTokenConverter(ISO2Converter):
-    """A shared dossier's token (``secrets.token_urlsafe``): anything else is a 404 before any
-    query."""
+    """A shared dossier's or a submission's token (``secrets.token_urlsafe``): anything else is
+    a 404 before any query."""
 
     regex = "[A-Za-z0-9_-]{20,64}"
 
@@ -87,6 +88,10 @@ urlpatterns = [
     path("coverage/map/", coverage_views.coverage_map, name="coverage-map"),
     path("coverage/corridors/", coverage_views.coverage_corridors, name="coverage-corridors"),
     path("coverage/evidence/", coverage_views.coverage_evidence, name="coverage-evidence"),
+    # The call for practices: the public form, each submission's private status page, the calls.
+    path("submit/", submit_views.submit, name="submit"),
+    path("submit/status/<token:token>/", submit_views.status, name="submission-status"),
+    path("submit/calls/<slug:slug>/", submit_views.call_detail, name="call-detail"),
     # Practices seen by country: the countries app holds the reference data, not these pages.
     path("countries/", views.country_list, name="country-list"),
     path("countries/<iso2:iso2>/", views.country_detail, name="country-detail"),

@@ -278,6 +278,8 @@ def about(request):
             Reference(n, s.citation, s.year, s.url, s.footnote)
             for n, s in enumerate(Source.objects.filter(footnote__in=(22, 27)), start=1)
         ],
+        "submit_url": reverse("practices:submit"),
+        "submitter_months": settings.SUBMITTER_DETAILS_MONTHS,
         "map_source": geometry().source,
         "map_kb": round(file_size() / 1024),
         "unevaluated": Practice.objects.published()

@@ -22,7 +22,10 @@ from practices.models import (
     Theme,
 )
 
-from . import dossier_admin  # noqa: F401 (registers DossierAdmin)
+from . import (
+    dossier_admin,  # noqa: F401 (registers DossierAdmin)
+    submission_admin,  # noqa: F401 (registers SubmissionAdmin, CallAdmin)
+)
 from .desk import SentBackFilter
 from .evidence_admin import EvidenceGuardMixin
 from .forms import (
@@ -202,7 +205,10 @@ class PracticeAdmin(
             {"fields": ["evidence_level", "evaluation_summary", "evaluation_source"]},
         ),
         (_("Sources"), {"fields": ["sources"]}),
-        (_("Place in the paper"), {"fields": ["paper_section", "paper_reference"]}),
+        (
+            _("Place in the paper and the Forum"),
+            {"fields": ["paper_section", "paper_reference", "forum_discussion"]},
+        ),
         (
             _("Publication"),
             {

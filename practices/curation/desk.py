@@ -1,11 +1,11 @@
 """The reviewer's desk: what waits for someone, on the admin's index page and in the digest.
 
-Reviewers (whoever holds ``practices.publish_practice``) see three queues: practices in
-review, pending revisions of published practices, and published practices that may be out of
-date. Curators see what came back to them: their practices sent back to draft and their
-revisions sent back. Each queue is its count, its oldest few items and a link to the full
-list in the admin; two queries a queue whatever its length (a count and one page, the
-item's people and practice joined).
+Reviewers (whoever holds ``practices.publish_practice``) see four queues: submissions from the
+public form waiting for them, practices in review, pending revisions of published practices,
+and published practices that may be out of date. Curators see what came back to them: their
+practices sent back to draft and their revisions sent back. Each queue is its count, its
+oldest few items and a link to the full list in the admin; two queries a queue whatever its
+length (a count and one page, the item's people and practice joined).
 
 ``send_review_digest`` mails the reviewers' queues, so the texts of an item are made here,
 once, for the page and the email alike.
@@ -24,7 +24,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from practices.models import Currency, Practice, PracticeRevision
+from practices.models import Currency, Practice, PracticeRevision, Submission
 
 from .verification_admin import CurrencyListFilter
 from .workflow import TRANSITIONS
@@ -140,6 +140,11 @@ def _person(user) -> str:
 SUBMITTED = (gettext_lazy("Submitted %(when)s"), gettext_lazy("Submitted by %(who)s, %(when)s"))
 SAVED = (gettext_lazy("Saved %(when)s"), gettext_lazy("Saved by %(who)s, %(when)s"))
 SENT_BACK = (gettext_lazy("Sent back %(when)s"), gettext_lazy("Sent back by %(who)s, %(when)s"))
+RECEIVED = (gettext_lazy("Received %(when)s"), gettext_lazy("Received %(when)s"))
+ANSWERED = (
+    gettext_lazy("The submitter answered %(when)s"),
+    gettext_lazy("The submitter answered %(when)s"),
+)
 
 
 def _step(words, user, moment: datetime | None, now: datetime) -> str:
@@ -267,6 +272,32 @@ def out_of_date(limit: int = LIMIT, today: date | None = None) -> Queue:
     )
 
 
+def _submission_item(now):
+    def item(submission) -> Item:
+        answered = submission.state == Submission.State.IN_REVIEW
+        return Item(
+            title=submission.title,
+            url=_url("practices_submission_change", submission.pk),
+            meta=_step(ANSWERED if answered else RECEIVED, None, submission.updated_at, now),
+            at=submission.updated_at,
+        )
+
+    return item
+
+
+def submissions(limit: int = LIMIT, now: datetime | None = None) -> Queue:
+    """Submissions from the public form that wait for a reviewer: new, or answered."""
+    return _queue(
+        "submissions",
+        _("Submissions"),
+        _("No submission from the public form is waiting for a reviewer."),
+        _url("practices_submission_changelist"),
+        Submission.objects.waiting().order_by("updated_at", "pk"),
+        _submission_item(now or timezone.now()),
+        limit,
+    )
+
+
 def practices_sent_back(user, limit: int = LIMIT, now: datetime | None = None) -> Queue:
     return _queue(
         "practices-sent-back",
@@ -300,9 +331,10 @@ def revisions_sent_back(user, limit: int = LIMIT, now: datetime | None = None) -
 
 
 def reviewer_queues(limit: int = LIMIT) -> list[Queue]:
-    """What waits for the reviewers, the same for each: six queries."""
+    """What waits for the reviewers, the same for each: eight queries."""
     now = timezone.now()
     return [
+        submissions(limit, now),
         in_review(limit, now),
         pending_revisions(limit, now),
         out_of_date(limit, timezone.localdate(now)),

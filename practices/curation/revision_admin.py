@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +29,7 @@ from practices.figures import plain
 from practices.models import Practice, PracticeRevision, ScorecardRating
 
 from . import revisions
+from .decision_admin import DecisionPageAdmin
 from .forms import BASED_ON
 
 FORM_ORIGIN = "admin form"
@@ -278,32 +279,12 @@ def form_data(model_admin, request, practice: Practice, content: dict, token: st
 
 
 @admin.register(PracticeRevision)
-class PracticeRevisionAdmin(admin.ModelAdmin):
+class PracticeRevisionAdmin(DecisionPageAdmin):
     list_display = ["practice", "state", "updated_by", "updated_at", "decided_by"]
     list_filter = ["state"]
     list_select_related = ["practice", "updated_by", "decided_by"]
     search_fields = ["practice__title"]
     review_template = "curation/revision_review.html"
-
-    # Revisions are made by saving a published practice, never added or typed here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="practices_practicerevision_decide",
-            ),
-            *super().get_urls(),
-        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The review: what the revision changes, and the decision."""

@@ -19,6 +19,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from practices import submissions
 from practices.models import Practice
 
 State = Practice.PublicationState
@@ -214,4 +215,7 @@ def apply_transition(practice: Practice, name: str, user) -> Practice:
             # Left on the instance, they would label the next, unrelated save too.
             del practice._change_reason
             del practice._history_user
+        if transition.target == State.PUBLISHED:
+            # A practice made from a submission: its submitter is told, with its public link.
+            submissions.practice_published(practice, user)
     return practice

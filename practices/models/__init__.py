@@ -8,8 +8,10 @@ from .metric import OutcomeMetric
 from .practice import Practice
 from .reference import GCMObjective, Organisation, Source, Stage, TargetGroup, Theme
 from .revision import PracticeRevision
+from .submission import Call, Submission, SubmissionEvent
 
 __all__ = [
+    "Call",
     "Currency",
     "DiscussionQuestion",
     "Dossier",
@@ -26,6 +28,8 @@ __all__ = [
     "ScorecardRating",
     "Source",
     "Stage",
+    "Submission",
+    "SubmissionEvent",
     "TargetGroup",
     "Theme",
     "currency_condition",

@@ -214,6 +214,12 @@ class Practice(CurrencyRule, EvidenceRule, models.Model):
         blank=True,
         help_text=_("E.g. 'second bullet' or 'footnote 22'."),
     )
+    forum_discussion = models.CharField(
+        _("discussed in the Forum"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the GFMD discussed it, e.g. 'GFMD 2019, Roundtable 2.1'."),
+    )
     # How the French and the Spanish words (title, summary, description, figure labels) came
     # about; blank while there are none.
     origin_fr = models.CharField(

@@ -32,6 +32,7 @@ PAGES = [
     "/coverage/corridors/",
     "/coverage/evidence/",
     "/about/",
+    "/submit/",
 ]
 # (name, viewport width, height, device scale): a laptop and a common phone (iPhone 12 to 15).
 VIEWPORTS = [("desktop", 1280, 800, 1), ("mobile", 390, 844, 1)]

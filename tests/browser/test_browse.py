@@ -33,6 +33,7 @@ AXE_PAGES = [
     "/coverage/map/?by=cod&theme=children",
     "/coverage/corridors/?focus=PH",
     "/coverage/evidence/?columns=stage&region=americas",
+    "/submit/",
     "/practices/?theme=children&country=MX&theme=bogus",
     # A role picked beside a country draws its chip selected, also where the country has no
     # practice left in the list (its option is greyed: the chip's text must stay readable).

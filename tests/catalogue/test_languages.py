@@ -35,6 +35,7 @@ PAGES = [
     "/coverage/corridors/",
     "/coverage/evidence/",
     "/about/",
+    "/submit/",
 ]
 NAV = {"en": "About the data", "fr": "À propos des données", "es": "Acerca de los datos"}
 SKIP = {"en": "Skip to content", "fr": "Aller au contenu", "es": "Saltar al contenido"}

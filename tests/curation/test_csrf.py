@@ -163,12 +163,18 @@ def test_signing_in_without_a_token_is_refused(superuser):
 
 
 def test_public_forms_only_read(client):
-    """The public site's forms are searches and filters: GET, and no request changes data."""
+    """The public site's forms are searches and filters: GET, and no request changes data.
+    The one exception is the submission form, which posts with its CSRF token
+    (tests/catalogue/test_submission_form.py)."""
     before = database_state()
     for url in PUBLIC_URLS:
         _response, content = fetch(client, f"{url}?q=family&theme=children&sort=title")
         methods = re.findall(r"<form\b[^>]*\bmethod=\"(\w+)\"", content, flags=re.I)
         assert len(methods) == content.lower().count("<form"), (url, "a form without a method")
+        if url == "/submit/":
+            assert [m.lower() for m in methods] == ["post"]
+            assert 'name="csrfmiddlewaretoken"' in content
+            continue
         assert {m.lower() for m in methods} <= {"get"}, url
     assert changed_tables(before, database_state()) == []
     assert 'method="get"' in fetch(client, "/practices/")[1]

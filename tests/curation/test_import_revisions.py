@@ -9,15 +9,11 @@ import pytest
 from practices.curation import revisions
 from practices.models import Practice, PracticeRevision
 from tests.curation.imports_helpers import export, run
-from tests.public_urls import PUBLIC_URLS, fetch
+from tests.public_urls import fetch, public_pages
 
 pytestmark = pytest.mark.django_db
 
 GARF = "pt-family-reunification-support-offices"
-
-
-def public_pages(client) -> dict[str, str]:
-    return {url: fetch(client, url)[1] for url in PUBLIC_URLS}
 
 
 def exported_row(client, reviewer, slug: str) -> dict:

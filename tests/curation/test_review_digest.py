@@ -85,7 +85,8 @@ def test_the_email_lists_each_queue_with_its_count_oldest_items_and_links(
 
     (message,) = mailoutbox
     assert message.subject == (
-        f"Review digest: In review 2 · Pending revisions 1 · May be out of date {stale}"
+        "Review digest: Submissions 0 · In review 2 · Pending revisions 1 · "
+        f"May be out of date {stale}"
     )
     text = message.body
     assert "In review (2)" in text
@@ -131,7 +132,7 @@ def test_a_dry_run_prints_the_emails_and_sends_none(mailoutbox, reviewer, curato
     out = digest("--dry-run")
 
     assert mailoutbox == []
-    assert f"To: {reviewer.email}\nSubject: Review digest: In review 1" in out
+    assert f"To: {reviewer.email}\nSubject: Review digest: Submissions 0 · In review 1" in out
     assert "Waiting\n  Submitted by curator" in out
     assert "Dry run: 1 email printed, none sent." in out
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from practices.curation import desk
 from practices.curation.workflow import apply_transition
-from practices.models import Practice, PracticeRevision
+from practices.models import Practice, PracticeRevision, Submission
 from tests.conftest import make_practice, make_user
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def verify_everything() -> None:
 # -- reviewers -------------------------------------------------------------------------------
 
 
-def test_a_reviewer_sees_the_three_queues_oldest_first(client, reviewer, curator):
+def test_a_reviewer_sees_the_four_queues_oldest_first(client, reviewer, curator):
     newer = in_review("newer-submission", curator, days=1)
     older = in_review("older-submission", curator, days=8)
     waiting = revision(Practice.objects.get(slug="pt-choices-programme"), curator, days=2)
@@ -68,7 +68,7 @@ def test_a_reviewer_sees_the_three_queues_oldest_first(client, reviewer, curator
     response = client.get(INDEX)
 
     found = queues(response)
-    assert list(found) == ["in-review", "pending-revisions", "out-of-date"]
+    assert list(found) == ["submissions", "in-review", "pending-revisions", "out-of-date"]
     review = found["in-review"]
     assert review.count == 2
     assert [item.title for item in review.items] == [older.title, newer.title]
@@ -145,8 +145,9 @@ def test_empty_queues_say_so_kindly(client, reviewer):
 
     response = client.get(INDEX)
 
-    assert [queue.count for queue in queues(response).values()] == [0, 0, 0]
+    assert [queue.count for queue in queues(response).values()] == [0, 0, 0, 0]
     html = response.content.decode()
+    assert "No submission from the public form is waiting for a reviewer." in html
     assert "Nothing is waiting for review" in html
     assert "No change to a published practice is waiting for a decision." in html
     assert "Every published practice was verified in the last 3 years." in html
@@ -161,12 +162,14 @@ def test_the_reviewers_desk_costs_the_same_whatever_the_queues_hold(
     for i, practice in enumerate(published):
         revision(practice, curator, days=i)
         in_review(f"waiting-{i:02}", curator, days=i)
+        Submission.objects.create(title=f"Submitted {i}", content={}, language="en")
     client.force_login(reviewer)
-    # session, user, role (admin site); the user's and groups' permissions; the three
+    # session, user, role (admin site); the user's and groups' permissions; the four
     # queues, a count and a page each; the recent actions.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(INDEX)
     assert queues(response)["pending-revisions"].count == size
+    assert queues(response)["submissions"].count == size
 
 
 # -- curators --------------------------------------------------------------------------------

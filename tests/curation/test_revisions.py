@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from countries.models import Country
 from practices.models import Evaluation, OutcomeMetric, Practice, PracticeRevision, Theme
-from tests.public_urls import PUBLIC_URLS, fetch
+from tests.public_urls import public_pages
 
 from .admin_form import add_inline_row, form_data, set_values
 
@@ -42,15 +42,6 @@ def propose(client, user, practice, **changes) -> PracticeRevision:
     data.update(changes)
     assert client.post(change_url(practice), data).status_code == 302
     return PracticeRevision.objects.open().get(practice=practice)
-
-
-def public_pages(client) -> dict[str, str]:
-    pages = {}
-    for url in PUBLIC_URLS:
-        response, content = fetch(client, url)
-        assert response.status_code == 200, url
-        pages[url] = content
-    return pages
 
 
 def edit_everything(client, practice) -> None:

@@ -1,4 +1,4 @@
-"""Email each reviewer what waits for review: the desk's three queues (practices.curation.desk).
+"""Email each reviewer what waits for review: the desk's reviewer queues (practices.curation.desk).
 
 Meant to run once a day from cron. Each active reviewer (staff, holding
 ``practices.publish_practice`` through the reviewer group or their own permissions) with an
