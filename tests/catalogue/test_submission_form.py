@@ -346,3 +346,13 @@ def test_a_closed_call_takes_the_practice_outside_the_call(client):
     unknown = client.get("/submit/?call=no-such-call")
     assert unknown.status_code == 200
     assert "There is no call for practices “no-such-call”" in text(unknown)
+
+
+def test_the_french_form_refuses_a_comma_before_three_digits_and_says_so(client):
+    """In French 1,200 is as likely 1.2 as 1200: the form asks, and its help says what to write."""
+    response = client.post("/fr/submit/", form_data(**{"figures-0-value": "1,200"}))
+    assert response.status_code == 200
+    assert not Submission.objects.exists()
+    assert any("1,200" in p for p in errors(response))
+    assert "sans séparateur de milliers (17000)" in text(client.get("/fr/submit/"))
+    assert client.post("/fr/submit/", form_data(**{"figures-0-value": "1200"})).status_code == 302

@@ -14,18 +14,20 @@ pytestmark = pytest.mark.django_db
 DERIVED = {"exportrow"}
 # Edited only as rows of the record they belong to: {model: the model whose page has them}.
 INLINE_ONLY = {"dossierpractice": "dossier"}
+# A record's history, written by its steps and read on its own page: never edited.
+STEPS_ONLY = {"submissionevent"}
 MODELS = [
     model
     for label in ("practices", "countries")
     for model in apps.get_app_config(label).get_models()
     # History tables are read through each record's history page, not edited.
     if not model._meta.model_name.startswith("historical")
-    and model._meta.model_name not in DERIVED | INLINE_ONLY.keys()
+    and model._meta.model_name not in DERIVED | INLINE_ONLY.keys() | STEPS_ONLY
 ]
 
 
-def test_derived_data_is_not_in_the_admin():
-    for name in DERIVED:
+def test_derived_data_and_steps_are_not_in_the_admin():
+    for name in DERIVED | STEPS_ONLY:
         assert not admin.site.is_registered(apps.get_model("practices", name))
 
 

@@ -58,6 +58,7 @@ def test_it_imports_a_csv_file_as_drafts_with_every_relation_and_figure(curator_
         "evaluation_summary": "Outputs are reported; there is no evaluation.",
         "paper_section": "",
         "paper_reference": "",
+        "forum_discussion": "",
         "lead_organisation": "ph-owwa",
         "evaluation_source": "fn-27",
         "themes": ["children", "transnational-families"],
