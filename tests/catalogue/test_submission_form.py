@@ -356,3 +356,19 @@ def test_the_french_form_refuses_a_comma_before_three_digits_and_says_so(client)
     assert any("1,200" in p for p in errors(response))
     assert "sans séparateur de milliers (17000)" in text(client.get("/fr/submit/"))
     assert client.post("/fr/submit/", form_data(**{"figures-0-value": "1200"})).status_code == 302
+
+
+@pytest.mark.parametrize("calls", [0, 5])
+def test_the_form_and_the_status_page_cost_the_same_whatever_the_base_holds(
+    client, django_assert_num_queries, calls
+):
+    today = timezone.localdate()
+    for number in range(calls):
+        Call.objects.create(title=f"Call {number}", slug=f"call-{number}", text=".", deadline=today)
+    # The countries, the themes, the target groups, the stages, the objectives, the open calls.
+    with django_assert_num_queries(6):
+        assert client.get("/submit/").status_code == 200
+    submission = submitted(client)
+    # The submission with its practice and call, and its steps.
+    with django_assert_num_queries(2):
+        assert client.get(submission.status_url()).status_code == 200
