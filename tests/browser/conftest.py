@@ -3,7 +3,7 @@
 The pages are served by `manage.py runserver` in a child process with its own SQLite file, not by
 pytest-django's `live_server`: that one flushes the test database after each test, which would
 wipe the paper's data the rest of the suite loads once per session. Nothing here touches the
-Django ORM, so these tests request no database fixture.
+Django ORM, so these tests request no database fixture, and a PostgreSQL run skips them.
 
 Chromium is Debian's (`apt-get install chromium`), never a browser Playwright downloads.
 """
@@ -32,6 +32,22 @@ MISSING_CHROMIUM = (
     f"{CHROMIUM} is missing: the browser tests drive Debian's chromium. "
     "Install it with `apt-get install chromium`, or set GFMD_SKIP_BROWSER=1 to skip these tests."
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The site these tests drive is served from its own SQLite file whatever DATABASE_URL
+    says, so a PostgreSQL run would repeat the SQLite run's browser tests exactly: CI's
+    PostgreSQL pass skips them (as it skips the README's commands)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(
+        reason="the browser tests' site is SQLite whatever DATABASE_URL says: "
+        "they run in the SQLite pass"
+    )
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(skip)
 
 
 def chromium_or_fail() -> str:
