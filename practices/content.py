@@ -123,7 +123,8 @@ def content_of(practice: Practice) -> dict:
 # -- writing --------------------------------------------------------------------------------
 
 
-def _attribute(obj, attribution: dict):
+def attribute(obj, attribution: dict):
+    """``obj`` with ``attribution`` (``_history_user``, ``_change_reason``) for its next save."""
     for name, value in attribution.items():
         setattr(obj, name, value)
     return obj
@@ -148,7 +149,7 @@ def apply_content(practice: Practice, content: dict, attribution: dict) -> None:
                 getattr(practice, f.name).set(content["m2m"][f.name])
         finally:
             del practice.skip_history_when_saving
-        _attribute(practice, attribution).save()
+        attribute(practice, attribution).save()
 
 
 def _apply_rows(practice, model, rows: list[dict], attribution: dict) -> None:
@@ -158,7 +159,7 @@ def _apply_rows(practice, model, rows: list[dict], attribution: dict) -> None:
     # collide with it.
     for pk, obj in stored.items():
         if pk not in kept:
-            _attribute(obj, attribution).delete()
+            attribute(obj, attribution).delete()
     for row in rows:
         obj = stored.get(row["id"]) or model(practice=practice)
         changed = False
@@ -168,7 +169,7 @@ def _apply_rows(practice, model, rows: list[dict], attribution: dict) -> None:
                 setattr(obj, f.attname, value)
                 changed = True
         if changed:
-            _attribute(obj, attribution).save()
+            attribute(obj, attribution).save()
 
 
 # -- merging --------------------------------------------------------------------------------

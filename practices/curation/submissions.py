@@ -8,11 +8,14 @@ the language they wrote in; its status is dated the year it was submitted. It be
 only through the ordinary workflow (submit, publish).
 """
 
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
 from countries.models import Country
+from practices.content import apply_content, attribute, content_of, row_content
 from practices.languages import column
 from practices.models import (
     Evaluation,
@@ -27,6 +30,7 @@ from practices.models import (
     TargetGroup,
     Theme,
 )
+from practices.models.practice import RESERVED_SLUGS
 from practices.search import fold
 
 from .duplicates import find_duplicates
@@ -61,99 +65,115 @@ def likely_duplicates(submission: Submission) -> list[Practice]:
     return find_duplicates(submission.title, ids)
 
 
-def unique_slug(title: str) -> str:
-    base = (slugify(title)[:100].strip("-")) or "practice"
+def _free_slug(model, text: str, length: int, fallback: str) -> str:
+    """``text`` as a slug no ``model`` record (nor a reserved address) has: "-2", "-3"… added
+    when it is taken."""
+    base = slugify(text)[:length].strip("-") or fallback
     slug, number = base, 2
-    while Practice.objects.filter(slug=slug).exists() or slug == "brief":
+    while slug in RESERVED_SLUGS or model.objects.filter(slug=slug).exists():
         slug = f"{base}-{number}"
         number += 1
     return slug
 
 
 def new_organisation(name: str, kind: str) -> Organisation:
-    base = slugify(name)[:50].strip("-") or "organisation"
-    slug, number = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
-        slug = f"{base}-{number}"
-        number += 1
+    slug = _free_slug(Organisation, name, 50, "organisation")
     return Organisation.objects.create(name=name[:200], kind=kind, slug=slug)
 
 
 def practice_from(submission: Submission, organisation: Organisation | None, user) -> Practice:
     """The draft practice the submission describes (called inside ``submissions.accept``'s
-    transaction)."""
-    content = submission.content
+    transaction), written as a revision is published (``content.apply_content``): every row
+    and link in the history, attributed to the reviewer."""
+    submitted = submission.content
+    attribution = {"_history_user": user, "_change_reason": MADE_FROM_SUBMISSION}
+    languages = {"en", submission.language} if submission.language else {"en"}
+    evaluation = submitted.get("evaluation")
     practice = Practice(
-        slug=unique_slug(content["title"]),
-        scope=content["scope"],
-        kind=content["kind"],
-        start_year=content.get("start_year"),
-        end_year=content.get("end_year"),
-        status=content["status"],
+        slug=_free_slug(Practice, submitted["title"], 100, "practice"),
+        scope=submitted["scope"],
+        kind=submitted["kind"],
+        start_year=submitted.get("start_year"),
+        end_year=submitted.get("end_year"),
+        status=submitted["status"],
         status_as_of=submission.created_at.year,
-        evidence_level=content["evidence_level"],
-        forum_discussion=content.get("forum", ""),
+        evidence_level=submitted["evidence_level"],
+        evaluation_summary=evaluation["findings"] if evaluation else "",
+        forum_discussion=submitted.get("forum", ""),
         lead_organisation=organisation,
         publication_state=Practice.PublicationState.DRAFT,
         state_changed_at=timezone.now(),
         state_changed_by=user,
+        **{column(name, code): submitted[name] for name in WORDS for code in languages},
     )
-    languages = {"en", submission.language} if submission.language else {"en"}
-    for name in WORDS:
-        for code in languages:
-            setattr(practice, column(name, code), content[name])
-    evaluation = content.get("evaluation")
-    if evaluation:
-        practice.evaluation_summary = evaluation["findings"]
-    practice._change_reason = MADE_FROM_SUBMISSION
-    practice._history_user = user
-    try:
-        practice.save()
-    finally:
-        del practice._change_reason
-        del practice._history_user
+    attribute(practice, attribution).save()
 
-    practice.themes.set(Theme.objects.filter(slug__in=content["themes"]))
-    practice.target_groups.set(TargetGroup.objects.filter(slug__in=content["target_groups"]))
-    practice.stages.set(Stage.objects.filter(slug__in=content["stages"]))
-    practice.gcm_objectives.set(GCMObjective.objects.filter(number__in=content["gcm_objectives"]))
-    countries = Country.objects.in_bulk(
-        [row["country"] for row in content["countries"]], field_name="iso2"
-    )
-    PracticeCountry.objects.bulk_create(
-        PracticeCountry(
-            practice=practice,
-            country=countries[row["country"]],
-            role=row["role"],
-            involvement=row["involvement"],
-        )
-        for row in content["countries"]
-        if row["country"] in countries
-    )
+    content = content_of(practice)
     sources = [
-        Source.objects.create(
-            key=f"submission-{submission.pk}-{number}",
-            citation=row["citation"],
-            url=row.get("url") or "",
-            year=row.get("year"),
+        attribute(
+            Source(
+                key=f"submission-{submission.pk}-{number}",
+                citation=row["citation"],
+                url=row.get("url") or "",
+                year=row.get("year"),
+            ),
+            attribution,
         )
-        for number, row in enumerate(content["sources"], start=1)
+        for number, row in enumerate(submitted["sources"], start=1)
     ]
-    practice.sources.set(sources)
-    for position, row in enumerate(content["figures"]):
-        OutcomeMetric.objects.create(
-            practice=practice,
-            value=row["value"],
-            year=row["year"],
-            position=position,
-            **{column(name, code): row[name] for name in ("label", "unit") for code in languages},
+    for source in sources:
+        source.save()
+    content["m2m"].update(
+        themes=_pks(Theme, "slug", submitted["themes"]),
+        target_groups=_pks(TargetGroup, "slug", submitted["target_groups"]),
+        stages=_pks(Stage, "slug", submitted["stages"]),
+        gcm_objectives=_pks(GCMObjective, "number", submitted["gcm_objectives"]),
+        sources=[source.pk for source in sources],
+    )
+    countries = dict(Country.objects.values_list("iso2", "pk"))
+    content["country_links"] = [
+        row_content(
+            PracticeCountry(
+                country_id=countries[row["country"]],
+                role=row["role"],
+                involvement=row["involvement"],
+            )
         )
-    if evaluation:
-        Evaluation.objects.create(
-            practice=practice,
-            evaluator=evaluation["evaluator"],
-            year=evaluation["year"],
-            method=evaluation["method"],
-            findings=evaluation["findings"],
+        for row in submitted["countries"]
+        if row["country"] in countries
+    ]
+    content["metrics"] = [
+        row_content(
+            OutcomeMetric(
+                value=Decimal(row["value"]),
+                year=row["year"],
+                position=position,
+                **{
+                    column(name, code): row[name]
+                    for name in ("label", "unit")
+                    for code in languages
+                },
+            )
         )
+        for position, row in enumerate(submitted["figures"])
+    ]
+    content["evaluations"] = (
+        [
+            row_content(
+                Evaluation(
+                    evaluator=evaluation["evaluator"],
+                    year=evaluation["year"],
+                    method=evaluation["method"],
+                    findings=evaluation["findings"],
+                )
+            )
+        ]
+        if evaluation
+        else []
+    )
+    apply_content(practice, content, attribution)
     return practice
+
+
+def _pks(model, field: str, keys) -> list[int]:
+    return sorted(model.objects.filter(**{f"{field}__in": keys}).values_list("pk", flat=True))

@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from practices import submissions
 from practices.curation.workflow import apply_transition
-from practices.models import Call, Organisation, Practice, Submission, SubmissionEvent
+from practices.models import (
+    Call,
+    Organisation,
+    OutcomeMetric,
+    Practice,
+    PracticeCountry,
+    Submission,
+    SubmissionEvent,
+)
 from tests.catalogue.submission_forms import SUBMITTER, submitted
 from tests.conftest import make_practice
 
@@ -121,6 +129,12 @@ def test_accepted_then_published_the_practice_is_public_and_the_submitter_is_tol
     assert [s.url for s in practice.sources.all()] == ["https://ministry.example/desks.pdf"]
     assert [t.slug for t in practice.themes.all()] == ["family-reunification"]
     assert list(practice.gcm_objectives.values_list("number", flat=True)) == [3]
+    # Every row it is made of is in the history, by the reviewer, saying where it came from.
+    for rows in (practice.history, PracticeCountry.history, OutcomeMetric.history):
+        entries = rows.filter(history_change_reason="Made from a submission")
+        assert entries.exists()
+        assert {entry.history_user for entry in entries} == {reviewer}
+    assert PracticeCountry.history.filter(practice_id=practice.pk).count() == 2
     assert client.get(practice.get_absolute_url()).status_code == 404
     assert practice.title_en not in text(client.get("/practices/export.json"))
     status = text(client.get(status_url))
