@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 
 from practices.export_workbook import CONTENT_TYPE as XLSX
@@ -22,6 +21,7 @@ from practices.models import Dossier, Practice
 from ..export import attachment, export_filename
 from ..filters import PracticeFilter, querystring
 from ..lang import follows_lang_parameter
+from ..private import private
 from . import pdf, word
 from .files import BriefFile
 from .of_dossier import dossier_brief, dossier_workbook
@@ -140,7 +140,7 @@ def dossier(request, pk):
         "share_url": reverse("admin:practices_dossier_share", args=[saved.pk]),
         "dossiers_url": reverse("admin:practices_dossier_changelist"),
     }
-    return _private(render(request, "catalogue/dossier/page.html", context))
+    return private(render(request, "catalogue/dossier/page.html", context))
 
 
 @login_required
@@ -166,7 +166,7 @@ def dossier_shared(request, token):
         "docx_url": _shared_path(saved, "dossier-shared-docx"),
         "xlsx_url": _shared_path(saved, "dossier-shared-xlsx"),
     }
-    return _private(render(request, "catalogue/dossier/page.html", context))
+    return private(render(request, "catalogue/dossier/page.html", context))
 
 
 @follows_lang_parameter
@@ -194,7 +194,7 @@ def _dossier_workbook(request, saved: Dossier, *, public: bool) -> HttpResponse:
     """The dossier's practices as the list's Excel workbook: a cover naming the dossier."""
     day = timezone.localdate()
     body = dossier_workbook(saved, public=public, day=day, base_url=request.build_absolute_uri("/"))
-    return _private(attachment(body, XLSX, _dossier_filename(saved, day, "xlsx")))
+    return private(attachment(body, XLSX, _dossier_filename(saved, day, "xlsx")))
 
 
 # The files a dossier is written as from its brief: (renderer, content type) by extension.
@@ -222,9 +222,9 @@ def _dossier_file(
             "xlsx_url": page_url + "export.xlsx",
         }
         page = render(request, "catalogue/brief/pdf_unavailable.html", context, status=503)
-        return _private(page)
+        return private(page)
     filename = _dossier_filename(saved, made.date, extension)
-    return _private(attachment(body, content_type, filename))
+    return private(attachment(body, content_type, filename))
 
 
 def _dossier_filename(saved: Dossier, day, extension: str) -> str:
@@ -253,11 +253,3 @@ def _owner_path(saved: Dossier) -> str:
 
 def _shared_path(saved: Dossier, name: str) -> str:
     return reverse(f"practices:{name}", args=[saved.share_token])
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """A dossier is kept out of search engines and shared caches: a revoked link must lead
-    nowhere, not to a copy."""
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)
-    return response

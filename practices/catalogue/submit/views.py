@@ -25,6 +25,7 @@ from practices import submissions
 from practices.models import Call, Practice, Submission, SubmissionEvent
 from practices.models.submission import LONG_TEXT
 
+from ..private import private
 from .forms import Submitted
 
 HOUR = 60 * 60
@@ -186,15 +187,6 @@ class AnswerForm(forms.Form):
     )
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """The link is the submission's only key: out of search engines and shared caches. The
-    site's referrer policy (same-origin) keeps it from other sites; "no-referrer" would make
-    the browser send its answer form with ``Origin: null``, which the CSRF check refuses."""
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)
-    return response
-
-
 @require_http_methods(["GET", "POST", "HEAD"])
 def status(request, token):
     submission = get_object_or_404(
@@ -208,7 +200,7 @@ def status(request, token):
             submissions.answer(submission, answer_form.cleaned_data["message"])
             return redirect(submission.status_url() + "?answered=1")
     elif request.method == "POST":
-        return _private(_refused(request, _("This submission is not waiting for an answer."), 409))
+        return private(_refused(request, _("This submission is not waiting for an answer."), 409))
     context = {
         "submission": submission,
         "status": submissions.status_of(submission),
@@ -221,7 +213,7 @@ def status(request, token):
             (e for e in reversed(submission.events.all()) if e.kind == e.Kind.ASKED), None
         ),
     }
-    return _private(render(request, "catalogue/submit/status.html", context))
+    return private(render(request, "catalogue/submit/status.html", context))
 
 
 # -- the calls ---------------------------------------------------------------------------------
