@@ -48,35 +48,53 @@ class Status:
 
 
 STATUSES = {
-    "received": Status(
-        "received",
-        gettext_lazy("Received"),
-        gettext_lazy("Your submission has arrived. A reviewer will look at it."),
-    ),
-    "in_review": Status(
-        "in_review",
-        gettext_lazy("In review"),
-        gettext_lazy("A reviewer is checking your practice against the criteria."),
-    ),
-    "more_information": Status(
-        "more_information",
-        gettext_lazy("More information asked"),
-        gettext_lazy(
-            "A reviewer needs more information: their question and a form to answer it are below."
+    status.key: status
+    for status in (
+        Status(
+            "received",
+            gettext_lazy("Received"),
+            gettext_lazy("Your submission has arrived. A reviewer will look at it."),
         ),
-    ),
-    "published": Status(
-        "published",
-        gettext_lazy("Published"),
-        gettext_lazy("Your practice is in the knowledge base, for everyone to read."),
-    ),
-    "declined": Status(
-        "declined",
-        gettext_lazy("Declined"),
-        gettext_lazy(
-            "Your practice was not taken into the knowledge base. The reviewer's reason is below."
+        Status(
+            "in_review",
+            gettext_lazy("In review"),
+            gettext_lazy("A reviewer is checking your practice against the criteria."),
         ),
+        Status(
+            "more_information",
+            gettext_lazy("More information asked"),
+            gettext_lazy(
+                "A reviewer needs more information: their question and a form to answer it are "
+                "below."
+            ),
+        ),
+        Status(
+            "published",
+            gettext_lazy("Published"),
+            gettext_lazy("Your practice is in the knowledge base, for everyone to read."),
+        ),
+        Status(
+            "declined",
+            gettext_lazy("Declined"),
+            gettext_lazy(
+                "Your practice was not taken into the knowledge base. The reviewer's reason is "
+                "below."
+            ),
+        ),
+    )
+}
+
+# Each step as the submitter's page tells it; the reviewers' own steps (taking it into review,
+# erasing the submitter's details) are not told.
+STEPS_TOLD = {
+    Kind.RECEIVED: gettext_lazy("Received"),
+    Kind.ASKED: gettext_lazy("A reviewer asked for more information"),
+    Kind.ANSWERED: gettext_lazy("You answered"),
+    Kind.ACCEPTED: gettext_lazy(
+        "Taken into the base as a draft practice, to be checked and published"
     ),
+    Kind.PUBLISHED: gettext_lazy("Published"),
+    Kind.DECLINED: gettext_lazy("Declined"),
 }
 
 
@@ -88,11 +106,12 @@ def status_of(submission: Submission) -> Status:
     return STATUSES[submission.state]
 
 
-def shown_events(submission: Submission) -> list[SubmissionEvent]:
-    """The steps the status page lists: every step but the reviewers' own (who took it into
-    review, the erasure), with the messages exchanged."""
+def steps_told(submission: Submission) -> list[tuple[SubmissionEvent, str]]:
+    """The steps the status page lists, each with its words for the submitter."""
     return [
-        event for event in submission.events.all() if event.kind not in (Kind.TAKEN, Kind.ERASED)
+        (event, STEPS_TOLD[event.kind])
+        for event in submission.events.all()
+        if event.kind in STEPS_TOLD
     ]
 
 
@@ -109,9 +128,10 @@ def _locked(submission: Submission, allowed, step_name) -> Submission:
     return current
 
 
-def _record(submission, kind, by=None, message="", notify=True) -> SubmissionEvent:
+def _record(submission, kind, by=None, message="") -> SubmissionEvent:
+    """The step, and its email to the submitter once committed (for the steps that have one)."""
     event = SubmissionEvent.objects.create(submission=submission, kind=kind, by=by, message=message)
-    if notify:
+    if kind in SUBJECTS:
         transaction.on_commit(lambda: _email(submission.pk, event.pk))
     return event
 
@@ -148,7 +168,7 @@ def take(submission: Submission, user) -> Submission:
         submission = _locked(submission, (State.RECEIVED,), _("Take into review"))
         submission.state = State.IN_REVIEW
         submission.save(update_fields=["state", "updated_at"])
-        _record(submission, Kind.TAKEN, by=user, notify=False)
+        _record(submission, Kind.TAKEN, by=user)
     return submission
 
 
@@ -169,7 +189,7 @@ def answer(submission: Submission, message: str) -> Submission:
         submission = _locked(submission, (State.MORE_INFORMATION,), _("Answer"))
         submission.state = State.IN_REVIEW
         submission.save(update_fields=["state", "updated_at"])
-        _record(submission, Kind.ANSWERED, message=message, notify=False)
+        _record(submission, Kind.ANSWERED, message=message)
     return submission
 
 
@@ -258,7 +278,7 @@ SUBJECTS = {
 def _email(submission_pk: int, event_pk: int) -> None:
     submission = Submission.objects.select_related("practice").get(pk=submission_pk)
     event = SubmissionEvent.objects.get(pk=event_pk)
-    if not submission.submitter_email or event.kind not in SUBJECTS:
+    if not submission.submitter_email:
         return
     with translation.override(submission.language or settings.LANGUAGE_CODE):
         context = {

@@ -140,11 +140,9 @@ def _person(user) -> str:
 SUBMITTED = (gettext_lazy("Submitted %(when)s"), gettext_lazy("Submitted by %(who)s, %(when)s"))
 SAVED = (gettext_lazy("Saved %(when)s"), gettext_lazy("Saved by %(who)s, %(when)s"))
 SENT_BACK = (gettext_lazy("Sent back %(when)s"), gettext_lazy("Sent back by %(who)s, %(when)s"))
-RECEIVED = (gettext_lazy("Received %(when)s"), gettext_lazy("Received %(when)s"))
-ANSWERED = (
-    gettext_lazy("The submitter answered %(when)s"),
-    gettext_lazy("The submitter answered %(when)s"),
-)
+# A submission's steps are the public's, never a named user's: only the first form is used.
+RECEIVED = (gettext_lazy("Received %(when)s"),)
+ANSWERED = (gettext_lazy("The submitter answered %(when)s"),)
 
 
 def _step(words, user, moment: datetime | None, now: datetime) -> str:

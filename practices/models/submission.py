@@ -216,9 +216,6 @@ class SubmissionEvent(models.Model):
         DECLINED = "declined", _("Declined")
         ERASED = "erased", _("Submitter's details erased")
 
-    # What the submitter is shown with its message; a reviewer's note to others is not.
-    SHOWN = (Kind.ASKED, Kind.ANSWERED, Kind.DECLINED)
-
     submission = models.ForeignKey(
         Submission,
         verbose_name=_("submission"),

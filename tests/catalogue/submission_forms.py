@@ -1,5 +1,7 @@
 """What a submitter types into /submit/: a complete, valid submission, as the browser sends it."""
 
+from html import unescape
+
 from practices.models import Submission
 
 SUBMITTER = {
@@ -85,3 +87,9 @@ def submitted(client, **overrides) -> Submission:
     response = submit(client, **overrides)
     assert response.status_code == 302, response.content.decode()[:3000]
     return Submission.objects.get(token=response["Location"].split("/")[-2])
+
+
+def text(response) -> str:
+    """What a page or a download says, its entities read."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return unescape(body.decode())

@@ -12,14 +12,16 @@ from django.test import Client
 from django.utils import timezone
 
 from practices.models import Call, Practice, Submission, Theme
-from tests.catalogue.submission_forms import SUBMITTER, form_data, rows, submit, submitted
+from tests.catalogue.submission_forms import (
+    SUBMITTER,
+    form_data,
+    rows,
+    submit,
+    submitted,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return unescape(body.decode())
 
 
 def errors(response) -> list[str]:

@@ -24,15 +24,10 @@ from practices.models import (
     Submission,
     SubmissionEvent,
 )
-from tests.catalogue.submission_forms import SUBMITTER, submitted
+from tests.catalogue.submission_forms import SUBMITTER, submitted, text
 from tests.conftest import make_practice
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return unescape(body.decode())
 
 
 def review_url(submission) -> str:

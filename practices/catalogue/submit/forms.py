@@ -78,6 +78,17 @@ def _blank(choices):
     return [("", "—"), *choices]
 
 
+def _ticked(label, queryset, **options) -> forms.ModelMultipleChoiceField:
+    """Boxes to tick, each a record named by its natural key (a slug, an objective's number)."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=queryset,
+        to_field_name=queryset.model.NATURAL_KEY,
+        widget=forms.CheckboxSelectMultiple,
+        **options,
+    )
+
+
 class SubmissionForm(forms.Form):
     # -- the practice --
     title = forms.CharField(label=_("Title of the practice"), max_length=TITLE_LENGTH)
@@ -93,32 +104,14 @@ class SubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("How it works, who runs it, what it achieved. Plain text."),
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=Theme.objects.order_by("position", "name_en"),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("At least one."),
+    themes = _ticked(
+        _("Themes"), Theme.objects.order_by("position", "name_en"), help_text=_("At least one.")
     )
-    target_groups = forms.ModelMultipleChoiceField(
-        label=_("Target groups"),
-        queryset=TargetGroup.objects.all(),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    stages = forms.ModelMultipleChoiceField(
-        label=_("Stages of the migration cycle"),
-        queryset=Stage.objects.all(),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    gcm_objectives = forms.ModelMultipleChoiceField(
-        label=_("Objectives of the Global Compact for Migration"),
-        queryset=GCMObjective.objects.all(),
-        to_field_name="number",
-        widget=forms.CheckboxSelectMultiple,
+    target_groups = _ticked(_("Target groups"), TargetGroup.objects.all(), required=False)
+    stages = _ticked(_("Stages of the migration cycle"), Stage.objects.all(), required=False)
+    gcm_objectives = _ticked(
+        _("Objectives of the Global Compact for Migration"),
+        GCMObjective.objects.all(),
         required=False,
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=_blank(Practice.Scope.choices))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from practices import submissions
-from practices.models import Call, Practice, Submission, SubmissionEvent
+from practices.models import Call, Practice, Submission
 from practices.models.submission import LONG_TEXT
 
 from ..private import private
@@ -204,9 +204,8 @@ def status(request, token):
     context = {
         "submission": submission,
         "status": submissions.status_of(submission),
-        "events": submissions.shown_events(submission),
+        "steps": submissions.steps_told(submission),
         "answer_form": answer_form,
-        "shown_with_message": SubmissionEvent.SHOWN,
         "new": request.GET.get("new") == "1",
         "answered": request.GET.get("answered") == "1",
         "question": next(
