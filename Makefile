@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The same site as this machine's browser opens it (0.0.0.0 is no address to open).
 LOCAL_URL = http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+# The address in the links of the emails `make run` prints (a submitter's status link): the
+# one it serves at, unless SITE_URL says otherwise.
+SITE_URL ?= $(LOCAL_URL)
 
 .PHONY: install run serve worker test lint load clean superuser screenshots
 
@@ -59,7 +62,7 @@ install: $(VENV)/.installed $(MO_FILES)
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_paper
-	$(call with_worker,DEBUG=true setsid,DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT))
+	$(call with_worker,DEBUG=true setsid,DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT))
 
 # Production serving: gunicorn (gunicorn.conf.py) with DEBUG off, hashed and compressed static
 # files, and the deployment checks. Needs SECRET_KEY and ALLOWED_HOSTS in the environment (and

@@ -29,10 +29,12 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import redis
 
+from tests.catalogue.submission_forms import form_data
 from tests.processes import BASE_DIR, clone_project, free_port
 
 # The commands run with a laptop's settings (SQLite) whatever database the suite uses: CI's
@@ -273,6 +275,20 @@ def make_run(request, command: str) -> None:
     assert site.command == with_port(command, site.url.rsplit(":", 1)[1])
     assert "practices" in site.wait_for_http(site.url + "/practices/")
     assert any("manage.py db_worker" in line for line in site.processes().values())
+    # A practice submitted to it: the email it prints links the status page at the port it
+    # serves on, not at another.
+    submit_practice(site.url)
+    site.wait_for_output(site.url + "/submit/status/")
+
+
+def submit_practice(site_url: str) -> None:
+    """The public form, sent as a browser sends it: with its CSRF cookie and token."""
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with browser.open(site_url + "/submit/", timeout=10) as page:  # 127.0.0.1
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())[1]
+    body = urlencode({**form_data(), "csrfmiddlewaretoken": token}, doseq=True).encode()
+    with browser.open(site_url + "/submit/", data=body, timeout=10) as answer:
+        assert "/submit/status/" in answer.url
 
 
 def make_screenshots(request, command: str) -> None:
